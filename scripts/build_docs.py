@@ -148,7 +148,22 @@ def build_site(proc: Path) -> Path:
     if site.exists():
         shutil.rmtree(site)
     shutil.move(str(out), str(site))
+    _relative_doc_links(site)
     return site
+
+
+def _relative_doc_links(site: Path):
+    "Make nbdev's links to symbols (absolute, on doc_host) relative, so the site works offline and wherever it is served."
+    from nbdev.config import get_config
+
+    cfg = get_config()
+    base = f"{cfg.doc_host.rstrip('/')}/{cfg.doc_baseurl.strip('/')}/".replace("//", "/").replace(":/", "://")
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        up = "../" * (len(page.relative_to(site).parts) - 1)
+        new = html.replace(f'href="{base}', f'href="{up}')
+        if new != html:
+            page.write_text(new, encoding="utf-8")
 
 
 def _digest(p: Path) -> str:
