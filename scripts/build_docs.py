@@ -29,7 +29,12 @@ def process_notebooks(n_workers: int = 2) -> Path:
 
     refresh_quarto_yml()  # writes nbs/nbdev.yml (site title, URL) from settings.ini
     # force: rebuild every page, so a deleted notebook leaves no stale page behind
-    return Path(proc_nbs(n_workers=n_workers, force=True))
+    try:
+        return Path(proc_nbs(n_workers=n_workers, force=True))
+    except Exception as e:  # nbdev runs import cells and exported cells to render show_doc: report which failed
+        sys.exit(f"build_docs: processing the notebooks failed: {e}\n"
+                 "Processing runs each notebook's import cells (any cell that contains an import) and exported cells: "
+                 "keep imports in cells of their own, and make those cells run without the rest of the notebook.")
 
 
 # ---------------------------------------------------------------- README
