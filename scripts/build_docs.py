@@ -154,7 +154,35 @@ def build_site(proc: Path) -> Path:
         shutil.rmtree(site)
     shutil.move(str(out), str(site))
     _relative_doc_links(site)
+    _local_katex(site)
     return site
+
+
+KATEX_DIRS = [Path("/usr/share/javascript/katex")]  # Debian's libjs-katex (+ fonts-katex)
+
+
+def _local_katex(site: Path):
+    "Serve KaTeX (maths on pages with TeX) from the site itself instead of a CDN, when a local copy exists."
+    from smalldocs.layout import KATEX
+
+    pages = [p for p in sorted(site.rglob("*.html")) if KATEX in p.read_text(encoding="utf-8")]
+    if not pages:
+        return
+    src = next((d for d in KATEX_DIRS if (d / "katex.min.js").exists() and (d / "contrib" / "auto-render.js").exists()), None)
+    if src is None:
+        print(f"build_docs: NOTE: {len(pages)} pages have maths, rendered by KaTeX from a CDN (for a site that works "
+              "offline, install libjs-katex: apt-get install -y libjs-katex)")
+        return
+    dst = site / "site_libs" / "katex"
+    (dst / "contrib").mkdir(parents=True, exist_ok=True)
+    shutil.copy(src / "katex.min.js", dst / "katex.min.js")
+    shutil.copy(src / "katex.min.css", dst / "katex.min.css")
+    shutil.copy(src / "contrib" / "auto-render.js", dst / "contrib" / "auto-render.min.js")
+    shutil.copytree((src / "fonts").resolve(), dst / "fonts", dirs_exist_ok=True)
+    for page in pages:
+        up = "../" * (len(page.relative_to(site).parts) - 1)
+        page.write_text(page.read_text(encoding="utf-8").replace(KATEX, f"{up}site_libs/katex"), encoding="utf-8")
+    print(f"build_docs: maths on {len(pages)} pages rendered with the local KaTeX of {src}")
 
 
 def _relative_doc_links(site: Path):

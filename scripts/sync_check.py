@@ -60,7 +60,8 @@ def main() -> int:
               + "\n".join(changes)
               + "\nRun `nbdev_export && nbdev_clean` and commit the result (edit notebooks, never newsanalysis/*.py).",
               file=sys.stderr)
-        subprocess.run(["git", "--no-pager", "diff", "--stat", "--", *DIRS], cwd=ROOT)
+        changed = sorted((before.keys() | after.keys()) - {f for f in before.keys() & after.keys() if before[f] == after[f]})
+        subprocess.run(["git", "--no-pager", "diff", "--stat", "--", *changed], cwd=ROOT, stderr=subprocess.DEVNULL)
         return 1
     print(f"sync-check: OK: nbdev_export and nbdev_clean left {len(after)} files under "
           f"{' and '.join(d + '/' for d in DIRS)} unchanged")

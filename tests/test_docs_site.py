@@ -78,6 +78,9 @@ PAGES = [pytest.param(nb, id=_page(nb)) for nb in NOTEBOOKS]
 MODULE_PAGES = [p for p in PAGES if _default_exp(_read_nb(p.values[0]))]
 PLOT_PAGES = [p for p in PAGES if _outputs_with(_read_nb(p.values[0]), _is_png)]
 TABLE_PAGES = [p for p in PAGES if _outputs_with(_read_nb(p.values[0]), _is_table)]
+_MATH = re.compile(r"\$\$|\$[^\s$][^$\n]*[^\s$\\]\$|\\\(")
+MATH_PAGES = [p for p in PAGES if any(c["cell_type"] == "markdown" and _MATH.search(_src(c))
+                                     for c in _read_nb(p.values[0])["cells"])]
 
 
 # ---------------------------------------------------------------- a small DOM, from Chromium's --dump-dom
@@ -353,6 +356,24 @@ def test_tables_shown(browser, site, nb):
     tables = list(_main(browser.dom(site / page), page).find_all("table"))
     assert tables, f"{page}: the notebook shows tables, the page has none"
     assert all(t.find("td") is not None for t in tables), f"{page}: an empty table"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("nb", MATH_PAGES)
+def test_maths_rendered(browser, site, nb):
+    "TeX in the notebooks' Markdown is typeset by KaTeX, served from the site itself."
+    page = _page(nb)
+    html = (site / page).read_text(encoding="utf-8")
+    if "katex" not in html:
+        pytest.skip(f"{page}: smalldocs found no maths on the page")
+    if "site_libs/katex/" not in html:
+        pytest.skip(f"{page}: KaTeX comes from a CDN, which this check does not load "
+                    "(install libjs-katex and rebuild: apt-get install -y libjs-katex)")
+    main = _main(browser.dom(site / page), page)
+    typeset = list(main.find_all("span", cls="katex"))
+    assert typeset, f"{page}: KaTeX did not typeset the maths"
+    raw = [t for t in re.findall(r"\\\(.{0,40}", main.text)]
+    assert not raw, f"{page}: maths left as raw TeX: {raw[:3]}"
 
 
 @pytest.mark.browser

@@ -1,0 +1,173 @@
+"""Keyphrase extraction benchmark: newsanalysis against YAKE and a plain scikit-learn TF-IDF, in one run.
+
+Protocol of Gallina, Boudin & Daille (JCDL 2020), so figures compare with the literature:
+- predictions and gold keyphrases are lower-cased, tokenised and stemmed word by word (Porter for English, via
+  PyStemmer; the Snowball stemmer of the language for French and Portuguese), then matched exactly;
+- gold = all reference keyphrases of the document (present in the text or not), duplicates after stemming removed;
+- precision over min(k, number predicted), recall over the number of gold keyphrases, F1 per document, averaged
+  over documents (a document with no prediction scores 0);
+- throughput = documents per second of wall time for the whole set, fitting included (TF-IDF baseline and
+  newsanalysis learn their document frequencies from the set itself, without the gold keyphrases).
+
+Every extractor reads the same text: the title, a blank line, then the text.
+
+    python benchmarks/keyphrases.py                     # all six sets, all three extractors
+    python benchmarks/keyphrases.py --datasets duc2001 --limit 100 --methods newsanalysis
+    python benchmarks/keyphrases.py --write             # also replace the "Keyphrases" section of RESULTS.md
+"""
+import argparse, re, sys, time
+from pathlib import Path
+import numpy as np
+import Stemmer, stopwordsiso
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import load  # noqa: E402
+
+DATASETS = {"duc2001": "en", "kpcrowd500n_dev": "en", "inspec_dev": "en", "semeval2010": "en",
+            "wikinews_fr_keyphrases": "fr", "pt_bn_kp110": "pt"}
+STEMMERS = {"en": "porter", "fr": "french", "pt": "portuguese"}
+TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+K = (5, 10)
+
+
+# ---------------------------------------------------------------- evaluation
+def normalise(phrase: str, stemmer) -> str:
+    "Lower-case, tokenise, stem each token, join with spaces."
+    return " ".join(stemmer.stemWords(TOKEN_RE.findall(phrase.lower())))
+
+
+def prf(pred: list, gold: set, k: int):
+    "Precision, recall and F1 of the first k predictions (already normalised) against the gold set."
+    top = pred[:k]
+    if not top or not gold:
+        return 0.0, 0.0, 0.0
+    hits = len(set(top) & gold)
+    p, r = hits / len(top), hits / len(gold)
+    return p, r, (2 * p * r / (p + r) if hits else 0.0)
+
+
+def score(preds: list, docs: list, lang: str) -> dict:
+    "Mean F1@k over documents (in percent) for each k of `K`."
+    st = Stemmer.Stemmer(STEMMERS[lang])
+    f = {k: [] for k in K}
+    for pred, d in zip(preds, docs):
+        gold = {normalise(g, st) for g in d.get("keyphrases") or []}
+        pn = [normalise(p, st) for p in pred]
+        for k in K:
+            f[k].append(prf(pn, gold, k)[2])
+    return {k: 100 * float(np.mean(v)) for k, v in f.items()}
+
+
+# ---------------------------------------------------------------- extractors
+def text_of(d: dict) -> str:
+    return ((d.get("title") or "") + "\n\n" + (d.get("text") or "")).strip()
+
+
+def run_sklearn(docs: list, lang: str, top: int = 10) -> list:
+    "Plain TF-IDF over word 1-3-grams (stop words removed: scikit-learn's English list, stopwords-iso otherwise)."
+    sw = "english" if lang == "en" else sorted(stopwordsiso.stopwords(lang))
+    vec = TfidfVectorizer(ngram_range=(1, 3), stop_words=sw)
+    X = vec.fit_transform([text_of(d) for d in docs]).tocsr()
+    names = vec.get_feature_names_out()
+    out = []
+    for i in range(X.shape[0]):
+        row = X.getrow(i)
+        order = sorted(zip(-row.data, names[row.indices]))[:top]
+        out.append([str(n) for _, n in order])
+    return out
+
+
+def run_yake(docs: list, lang: str, top: int = 10) -> list:
+    "YAKE with its documented defaults for n-grams up to 3 words."
+    import yake
+    ex = yake.KeywordExtractor(lan=lang, n=3, top=top)
+    return [[kw for kw, _ in ex.extract_keywords(text_of(d))] for d in docs]
+
+
+def run_newsanalysis(docs: list, lang: str, top: int = 10) -> list:
+    "newsanalysis keyphrases: document frequencies learnt from the set, news-structure weights, defaults."
+    from newsanalysis.corpus import Article
+    from newsanalysis.keywords import KeyphraseExtractor
+    arts = [Article(id=str(d["id"]), title=d.get("title"), body=d.get("text") or "", lang=d.get("lang") or lang) for d in docs]
+    ex = KeyphraseExtractor(lang=lang, top=top)
+    return [[p for p, _ in kp] for kp in ex.fit(arts).extract(arts)]
+
+
+METHODS = {"scikit-learn TF-IDF 1-3-grams": run_sklearn, "YAKE 0.7.3": run_yake, "newsanalysis": run_newsanalysis}
+SHORT = {"tfidf": "scikit-learn TF-IDF 1-3-grams", "yake": "YAKE 0.7.3", "newsanalysis": "newsanalysis"}
+
+
+# ---------------------------------------------------------------- driver
+def run(datasets: list, methods: list, limit: int | None = None, log=sys.stderr) -> list:
+    rows = []
+    for name in datasets:
+        docs = [d for d in load(name, limit) if d.get("keyphrases")]
+        lang = DATASETS[name]
+        for m in methods:
+            t = time.perf_counter()
+            preds = METHODS[m](docs, lang)
+            dt = time.perf_counter() - t
+            s = score(preds, docs, lang)
+            rows.append({"dataset": name, "docs": len(docs), "method": m, "F1@5": s[5], "F1@10": s[10], "docs/s": len(docs) / dt})
+            print(f"{name:24s} {m:30s} F1@5 {s[5]:5.1f}  F1@10 {s[10]:5.1f}  {len(docs)/dt:9.1f} docs/s", file=log, flush=True)
+    return rows
+
+
+def table(rows: list) -> str:
+    lines = ["| dataset | docs | extractor | F1@5 | F1@10 | docs/s | speed vs YAKE |", "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    yake = {r["dataset"]: r["docs/s"] for r in rows if r["method"] == "YAKE 0.7.3"}
+    for r in rows:
+        ratio = f"{r['docs/s'] / yake[r['dataset']]:.0f}×" if r["dataset"] in yake else ""
+        best = max(x["F1@10"] for x in rows if x["dataset"] == r["dataset"])
+        f10 = f"**{r['F1@10']:.1f}**" if r["F1@10"] == best else f"{r['F1@10']:.1f}"
+        lines.append(f"| {r['dataset']} | {r['docs']} | {r['method']} | {r['F1@5']:.1f} | {f10} | {r['docs/s']:,.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def write_section(path: Path, body: str, title: str = "Keyphrases"):
+    "Replace (or append) the `## title` section of a Markdown file, leaving the other sections alone."
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    sec = f"## {title}\n\n{body.strip()}\n"
+    pat = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pat.sub(lambda _: sec + "\n", text, count=1) if pat.search(text) else text.rstrip("\n") + "\n\n" + sec
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated names (default: all six)")
+    ap.add_argument("--methods", default="tfidf,yake,newsanalysis", help="comma-separated: tfidf, yake, newsanalysis")
+    ap.add_argument("--limit", type=int, default=None, help="first N documents of each set only (quick iteration)")
+    ap.add_argument("--write", action="store_true", help="write the table into benchmarks/RESULTS.md (Keyphrases section)")
+    a = ap.parse_args(argv)
+    datasets = [d.strip() for d in a.datasets.split(",") if d.strip()]
+    for d in datasets:
+        if d not in DATASETS: ap.error(f"unknown dataset {d!r}; choose from {', '.join(DATASETS)}")
+    methods = []
+    for m in a.methods.split(","):
+        if m.strip() not in SHORT: ap.error(f"unknown method {m!r}; choose from {', '.join(SHORT)}")
+        methods.append(SHORT[m.strip()])
+    rows = run(datasets, methods, a.limit)
+    md = table(rows)
+    print(md)
+    if a.write:
+        cmd = "python benchmarks/keyphrases.py" + "".join(f" {x}" for x in (argv if argv is not None else sys.argv[1:]) if x != "--write")
+        write_section(Path(__file__).resolve().parent / "RESULTS.md", RESULTS_TEXT.format(cmd=cmd.strip(), table=md))
+    return rows
+
+
+RESULTS_TEXT = """Command: `{cmd}` (2-core machine; docs/s include fitting document frequencies on the set).
+
+Protocol of Gallina, Boudin & Daille (JCDL 2020): lower-case, tokenise, stem (Porter for English, Snowball for
+French and Portuguese), exact match, gold = all reference keyphrases, precision over min(k, predicted), F1 averaged
+per document. No extractor is trained on the gold keyphrases.
+
+{table}
+
+Published anchors under this protocol (F1@10): DUC-2001 TF-IDF 23.3, PositionRank 28.6, EmbedRank 29.5;
+500N-KPCrowd TF-IDF 16.9, MultipartiteRank 18.2; Inspec TF-IDF 36.5 (noun-phrase candidates, test split).
+"""
+
+if __name__ == "__main__":
+    main()
