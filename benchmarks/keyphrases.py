@@ -88,10 +88,10 @@ def run_yake(docs: list, lang: str, top: int = 10) -> list:
 def run_newsanalysis(docs: list, lang: str, top: int = 10) -> list:
     "newsanalysis keyphrases: document frequencies learnt from the set, news-structure weights, defaults."
     from newsanalysis.corpus import Article
-    from newsanalysis.keywords import KeyphraseExtractor
+    from newsanalysis.keywords import KeywordExtractor
     arts = [Article(id=str(d["id"]), title=d.get("title"), body=d.get("text") or "", lang=d.get("lang") or lang) for d in docs]
-    ex = KeyphraseExtractor(lang=lang, top=top)
-    return [[p for p, _ in kp] for kp in ex.fit(arts).extract(arts)]
+    ex = KeywordExtractor(lang=lang, top=top)
+    return [[p for p, _ in kp] for kp in ex.fit_extract(arts)]
 
 
 METHODS = {"scikit-learn TF-IDF 1-3-grams": run_sklearn, "YAKE 0.7.3": run_yake, "newsanalysis": run_newsanalysis}

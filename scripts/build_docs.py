@@ -102,8 +102,12 @@ def _readme_notebook(nb):
 
 
 def _fix_links(md: str) -> str:
-    "Point relative links to notebooks (`corpus.ipynb`) at `nbs/`, where they are from the README's folder."
-    return re.sub(r"\]\((?!https?:|/|#|nbs/)([\w./-]+\.ipynb)(#[^)]*)?\)", r"](nbs/\1\2)", md)
+    "Point relative links to pages (`corpus.html`, `corpus.ipynb`) at their notebooks in `nbs/`, from the README's folder."
+    def fix(m):
+        stem, frag = m.group(1), m.group(3) or ""
+        nb = ROOT / "nbs" / f"{stem}.ipynb"
+        return f"](nbs/{stem}.ipynb{frag})" if nb.exists() else m.group(0)
+    return re.sub(r"\]\((?![a-z]+:|/|#)([\w./-]+?)\.(ipynb|html)(#[^)\s]*)?\)", fix, md)
 
 
 def build_readme(proc: Path) -> Path:

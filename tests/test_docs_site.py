@@ -7,6 +7,7 @@ this file. Screenshots of every page go to `_site_shots/` (git-ignored) for a lo
 import ast
 import base64
 import json
+import posixpath
 import re
 import subprocess
 import sys
@@ -247,11 +248,13 @@ def test_page_renders(browser, site, nb):
     assert h1 is not None and h1.text.strip(), f"{page}: no title (the notebook needs a `# Title` markdown cell)"
     want = _title(_read_nb(nb))
     if want:
-        assert h1.text.strip() == re.sub(r"[`*_]", "", want).strip(), f"{page}: title {h1.text!r}, notebook says {want!r}"
+        plain = lambda t: re.sub(r"[`*_\s]+", " ", t).strip()  # markup aside
+        assert plain(h1.text) == plain(want), f"{page}: title {h1.text!r}, notebook says {want!r}"
     text = main.text
     assert "Traceback (most recent call last)" not in text, f"{page}: a saved output shows a Python traceback"
     assert len(text.strip()) > 200, f"{page}: almost no content ({len(text.strip())} characters)"
-    hrefs = [unquote(urlsplit(h).path) for h, _ in _sidebar_links(dom)]
+    here = posixpath.dirname(page)
+    hrefs = [posixpath.normpath(posixpath.join(here, unquote(urlsplit(h).path))) for h, _ in _sidebar_links(dom)]
     assert page in hrefs, f"{page} is not in the sidebar: add {nb.relative_to(NBS).as_posix()} to _quarto.yml (website.sidebar.contents)"
 
 
@@ -413,3 +416,7 @@ def test_readme():
     for src in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", md):
         if not urlsplit(src).scheme and not src.startswith("data:"):
             assert (ROOT / unquote(src)).is_file(), f"README.md shows {src}, which does not exist"
+    for href in re.findall(r"(?<!!)\[[^\]]*\]\(([^)\s]+)", md):
+        u = urlsplit(href)
+        if not u.scheme and u.path:
+            assert (ROOT / unquote(u.path)).exists(), f"README.md links to {href}, which is not in the repository"

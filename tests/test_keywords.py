@@ -1,0 +1,118 @@
+"""Keywords and keyphrases: robustness, determinism and output shape."""
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from newsanalysis.corpus import Article, read_corpus
+from newsanalysis.keywords import (KEYPHRASE_COLUMNS, KEYWORD_COLUMNS, KeywordExtractor, extract_keyphrases,
+                                   extract_keywords, keyphrase_records)
+from conftest import ROOT
+
+SEED = ROOT / "data" / "putin-troops-legitimate-target.txt"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return read_corpus(SEED)[0]
+
+
+def test_one_article_corpus(seed):
+    kp = extract_keyphrases([seed], top=10)
+    assert list(kp.columns) == KEYPHRASE_COLUMNS
+    assert kp.id.tolist() == [seed.id] * 10 and (kp.status == "ok").all()
+    assert kp.score.is_monotonic_decreasing
+    kw = extract_keywords([seed], top=5)
+    assert list(kw.columns) == KEYWORD_COLUMNS
+    assert (kw.idf == 1.0).all()  # one document: every smoothed IDF is 1
+    assert "Putin" in set(kw.term)
+
+
+def test_empty_and_stopword_articles_keep_their_row():
+    arts = [Article(id="a", body=""), Article(id="b", body="   "), Article(id="c", body="It was the one that they had."),
+            Article(id="d", body="Floods hit Venice again; the lagoon city floods.")]
+    for table in (extract_keyphrases(arts), extract_keywords(arts)):
+        assert table.id.unique().tolist() == ["a", "b", "c", "d"]
+        st = table.drop_duplicates("id").set_index("id").status
+        assert st.to_dict() == {"a": "empty", "b": "empty", "c": "no-terms", "d": "ok"}
+        assert table[table.id.isin(["a", "b", "c"])]["rank"].isna().all()
+
+
+def test_every_input_id_in_input_order():
+    texts = ["Storm hits the coast of Brittany.", "Elections in Portugal: the Socialists win.", "", "Markets fall."]
+    kp = extract_keyphrases(texts, top=3)
+    assert kp.id.unique().tolist() == ["0", "1", "2", "3"]
+    recs = list(keyphrase_records(texts, top=3))
+    assert [r["id"] for r in recs] == ["0", "1", "2", "3"]
+
+
+def test_very_long_article_finishes():
+    # about 1 MB of text: bounded work, checked loosely (no timing assertion)
+    para = ("Floodwater reached the historic centre of Venice on Tuesday, as the mayor asked the government for "
+            "emergency funds and the MOSE barrier stayed lowered. ")
+    body = "\n".join(para + f"Report number {i} from the lagoon." for i in range(6000))
+    assert len(body) > 1_000_000
+    art = Article(id="long", title="Venice floods", body=body)
+    t = time.perf_counter()
+    kp = extract_keyphrases([art], top=10)
+    elapsed = time.perf_counter() - t
+    assert 1 <= len(kp) <= 10 and set(kp.id) == {"long"} and (kp.status == "ok").all()
+    assert "Venice" in " ".join(kp.phrase)
+    print(f"1 MB article: {elapsed:.1f} s")
+
+
+def test_non_english_articles():
+    arts = [Article(id="fr", lang="fr", title="Lancement réussi pour la fusée Falcon 9",
+                    body="La fusée Falcon 9 de SpaceX a décollé ce matin de Cap Canaveral. Le lancement de la fusée "
+                         "a été reporté samedi. La capsule Dragon doit rejoindre la station spatiale."),
+            Article(id="pt", lang="pt", body="Os soldados portugueses mortos em Timor-Leste chegam hoje à base de Maceda. "
+                                            "A base de Maceda recebe os soldados com consternação."),
+            Article(id="xx", lang="xx", body="Unsupported language codes still give an answer, without stems.")]
+    kp = extract_keyphrases(arts, top=5)
+    assert kp.id.unique().tolist() == ["fr", "pt", "xx"]
+    fr = kp[kp.id == "fr"].phrase.str.lower().tolist()
+    assert any("fusée" in p for p in fr)
+    assert not any(p.startswith(("l'", "la ", "le ")) for p in fr)
+    pt = " ".join(kp[kp.id == "pt"].phrase).lower()
+    assert "maceda" in pt and "soldados" in pt
+
+
+def test_deterministic(seed):
+    corpus = read_corpus(ROOT / "data")
+    a = extract_keyphrases(corpus, top=10, mmr=0.6)
+    b = extract_keyphrases(corpus, top=10, mmr=0.6)
+    pd.testing.assert_frame_equal(a, b)
+    ids = corpus.ids[::-1]  # order of input changes nothing but the order of rows
+    c = extract_keyphrases([corpus[i] for i in ids], top=10, mmr=0.6)
+    pd.testing.assert_frame_equal(a.set_index(["id", "rank"]).sort_index(), c.set_index(["id", "rank"]).sort_index())
+
+
+def test_record_shape(seed):
+    recs = list(keyphrase_records([seed, Article(id="empty", body="")], top=4))
+    assert recs[0]["id"] == seed.id and len(recs[0]["keyphrases"]) == 4 and len(recs[0]["scores"]) == 4
+    assert set(recs[0]) == {"id", "keyphrases", "scores", "status"}
+    assert all(isinstance(p, str) for p in recs[0]["keyphrases"]) and all(isinstance(s, float) for s in recs[0]["scores"])
+    assert recs[0]["scores"] == sorted(recs[0]["scores"], reverse=True)
+    assert recs[1] == {"id": "empty", "keyphrases": [], "scores": [], "status": "empty"}
+    json.dumps(recs)  # JSON-serialisable
+
+
+def test_estimator_api(seed):
+    from sklearn.base import clone
+    ex = clone(KeywordExtractor(top=3))
+    with pytest.raises(ValueError, match="not fitted"):
+        ex.extract([seed])
+    X = ex.fit(read_corpus(ROOT / "data")).transform([seed])
+    assert X.shape == (1, len(ex.get_feature_names_out()))
+    with pytest.raises(ValueError, match="top must be"):
+        KeywordExtractor(top=0).fit([seed])
+
+
+@pytest.mark.datasets
+def test_french_and_portuguese_sets(datasets_dir):
+    for name in ("wikinews_fr_keyphrases", "pt_bn_kp110"):
+        path = next((datasets_dir / name).glob("*.jsonl"))
+        corpus = read_corpus(path)
+        kp = extract_keyphrases(corpus, top=10)
+        assert kp.id.unique().tolist() == corpus.ids
