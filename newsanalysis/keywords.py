@@ -10,6 +10,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles
