@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import load  # noqa: E402
 
-SOURCES = ["bbc_news", "wikinews_en_2019_2020", "duc2001", "kpcrowd500n_dev", "20newsgroups_bydate_train"]
+SOURCES = {"bbc_news": 0.5, "wikinews_en_2019_2020": 0.15, "duc2001": 0.15, "kpcrowd500n_dev": 0.1, "20newsgroups_bydate_train": 0.1}
 _CAP = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{3,}\b")
 _SYL = ["ka", "lo", "mi", "ren", "tas", "vo", "dri", "sel", "mar", "tin", "gor", "bel", "an", "est", "ul", "ros",
         "nik", "pa", "del", "ov", "ia", "ber", "sha", "qu", "lin", "dor", "fe", "zu", "hal", "wen"]
@@ -31,7 +31,7 @@ _SYL = ["ka", "lo", "mi", "ren", "tas", "vo", "dri", "sel", "mar", "tin", "gor",
 
 def _paragraphs(text: str, newsgroup: bool) -> list:
     out = []
-    for p in re.split(r"\n\s*\n|\n(?=\s{0,3}[A-Z\"'])", text):
+    for p in re.split(r"\n\s*\n" if "\n\n" in text else r"\n", text):
         lines = [l.strip() for l in p.splitlines()]
         if newsgroup:  # quoted replies, signatures and headers are not article text
             lines = [l for l in lines if l and not l.startswith((">", "|", "--", "In article")) and ":" not in l[:20] and "@" not in l]
@@ -41,16 +41,20 @@ def _paragraphs(text: str, newsgroup: bool) -> list:
 
 
 def load_pool():
-    "Stories `(group, title, paragraphs)` and the paragraphs of each group, from the shared datasets."
-    stories, by_group = [], defaultdict(list)
+    "Stories `(group, title, paragraphs)` per dataset and the paragraphs of each group, from the shared datasets."
+    stories, by_group = defaultdict(list), defaultdict(list)
     for name in SOURCES:
         for r in load(name):
-            paras = _paragraphs(r.get("text") or "", name.startswith("20news"))
-            title = (r.get("title") or "").strip()
+            text = r.get("text") or ""
+            if "\n" not in text.strip():  # one block of text: paragraphs of three sentences
+                sents = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+                text = "\n".join(" ".join(sents[i:i + 3]) for i in range(0, len(sents), 3))
+            paras = _paragraphs(text, name.startswith("20news"))
+            title = (r.get("title") or "").strip() or re.split(r"(?<=[.!?])\s", paras[0] if paras else "")[0]
             if len(paras) < 2 or not title or len(title) > 150: continue
             g = f"{name}:{r.get('label') or ''}"
-            stories.append((g, title, paras)); by_group[g].extend(paras)
-    return stories, dict(by_group)
+            stories[name].append((g, title, paras)); by_group[g].extend(paras)
+    return dict(stories), dict(by_group)
 
 
 def synthetic_name(rng: random.Random, n: int) -> str:
@@ -64,12 +68,18 @@ def synthetic_name(rng: random.Random, n: int) -> str:
 def make_article(n: int, seed: int, stories, by_group, start=dt.date(2017, 1, 1), days=3 * 365, total=1) -> dict:
     "Article number `n` of the corpus made with `seed`."
     rng = random.Random(f"{seed}-{n}")
-    g, title, paras = stories[rng.randrange(len(stories))]
-    k = rng.randint(3, 7)
-    body = [paras[0]]
-    for _ in range(k - 1):
+    r, name = rng.random(), None
+    for name, w in SOURCES.items():
+        r -= w
+        if r < 0: break
+    pool = stories[name]
+    g, title, paras = pool[rng.randrange(len(pool))]
+    k, body, seen = rng.randint(3, 8), [paras[0]], {paras[0]}
+    for _ in range(3 * k):  # the rest from the base story or its group, no paragraph twice
+        if len(body) == k: break
         src = paras if rng.random() < 0.6 else by_group[g]
-        body.append(src[rng.randrange(len(src))])
+        p = src[rng.randrange(len(src))]
+        if p not in seen: body.append(p); seen.add(p)
     text = "\n".join(body)
     caps = _CAP.findall(title + " " + text)
     if caps:

@@ -17,8 +17,8 @@ Keyphrases (sets duc2001, kpcrowd500n_dev, inspec_dev, semeval2010): the protoco
 YAKE, newsanalysis TF-IDF (default), newsanalysis semantic re-ranking (MiniLM and static), KeyBERT with MMR off and on
 (same MiniLM; candidates 1-3-grams without English stop words, KeyBERT's documented set-up; diversity 0.5) and KeyBERT on
 the static model. KeyBERT embeds every distinct n-gram of a document (about 800 per DUC article, 8,700 per SemEval
-paper), so with MiniLM it runs on the first `--keybert-limit` documents of each set; the other extractors are also
-scored on that subset, in a second table, so the comparison is like for like.
+paper), so it runs on the first `--keybert-limit` documents of each set; the other extractors are also scored on that
+subset, in a second table, so the comparison is like for like.
 
 Topics (bbc_news, 20newsgroups_bydate_train; k = number of labels where a method needs k): BERTopic (UMAP with
 random_state=42, HDBSCAN min_cluster_size=10, its defaults otherwise; also with nr_topics=k, and with k-means in place of
@@ -32,7 +32,7 @@ partition (outlier documents left out), so they compare partitions, not labellin
     python benchmarks/semantic.py --limit 100 --keybert-limit 20 --topic-limit 500   # quick
     python benchmarks/semantic.py --write          # full run; replaces the "Semantic backend" section of RESULTS.md
 """
-import argparse, math, re, sys, time, warnings
+import argparse, hashlib, math, re, sys, time, warnings
 from collections import Counter
 from pathlib import Path
 import numpy as np
@@ -154,18 +154,28 @@ KP_METHODS = {
     "KeyBERT 0.9.0, static, MMR off": keybert_pair("static"),
     "KeyBERT 0.9.0, static, MMR on (diversity 0.5)": keybert_mmr,
 }
-KEYBERT_MINILM = [m for m in KP_METHODS if m.startswith("KeyBERT") and "MiniLM" in m]
+KEYBERT = [m for m in KP_METHODS if m.startswith("KeyBERT")]
 
 
-def run_keyphrases(sets, limit, keybert_limit):
+def keybert_limits(spec):
+    "'100,semeval2010=20' -> {None: 100, 'semeval2010': 20} (0: whole sets)."
+    out = {}
+    for part in filter(None, spec.split(",")):
+        name, _, n = part.rpartition("=")
+        out[name or None] = int(n)
+    return out
+
+
+def run_keyphrases(sets, limit, limits):
     rows, sweep = [], []
     for name in sets:
         docs_all = [d for d in load(name, limit) if d.get("keyphrases")]
+        keybert_limit = limits.get(name, limits.get(None, 0))
         sub = bool(keybert_limit) and keybert_limit < len(docs_all)
         for subset, docs in [("all", docs_all)] + ([("keybert", docs_all[:keybert_limit])] if sub else []):
             state = {}
             for m, fn in KP_METHODS.items():
-                if subset == "all" and sub and m in KEYBERT_MINILM:
+                if subset == "all" and sub and m in KEYBERT:
                     continue  # too slow on whole sets: scored on the subset
                 t = time.perf_counter()
                 res = fn(docs, state)
@@ -275,11 +285,12 @@ def topic_methods(k, cache):
         m = TopicModel(n_topics=k, keyphrases=0, random_state=0).fit(articles(docs))
         return np.asarray(m.labels_), time.perf_counter() - t
 
-    def emb(docs, texts):
-        if "E" not in cache:
+    def emb(docs, texts, model="minilm"):
+        key = "E" if model == "minilm" else "E-" + model
+        if key not in cache:
             import newsanalysis.semantic as S
-            t = time.perf_counter(); cache["E"] = S.embed(articles(docs), "minilm", batch_size=32); cache["tE"] = time.perf_counter() - t
-        return cache["E"], cache["tE"]
+            t = time.perf_counter(); cache[key] = S.embed(articles(docs), model, batch_size=32); cache["t" + key] = time.perf_counter() - t
+        return cache[key], cache["t" + key]
 
     def red(docs, texts):
         if "U" not in cache:
@@ -307,11 +318,11 @@ def topic_methods(k, cache):
             return np.asarray(lab), t_pre + time.perf_counter() - t
         return run
 
-    def ours(features):
+    def ours(features, model="minilm"):
         def run(docs, texts):
             import newsanalysis.semantic as S
             from sklearn.cluster import KMeans
-            E, tE = emb(docs, texts)
+            E, tE = emb(docs, texts, model)
             t = time.perf_counter()
             F = S.cluster_features(articles(docs), features, embeddings=E, random_state=0)
             lab = KMeans(k, n_init=10, random_state=0).fit_predict(F)
@@ -321,6 +332,7 @@ def topic_methods(k, cache):
     return {"scikit-learn TF-IDF + LSA + k-means": lsa, "newsanalysis TopicModel (TF-IDF)": topicmodel,
             "newsanalysis k-means on MiniLM embeddings": ours("embedding"),
             "newsanalysis k-means on LSA + MiniLM embeddings": ours("tfidf+embedding"),
+            "newsanalysis k-means on LSA + static embeddings": ours("tfidf+embedding", "static"),
             "BERTopic 0.17.4 (UMAP + HDBSCAN, defaults)": bertopic("hdbscan"),
             "BERTopic 0.17.4, nr_topics=k": bertopic("hdbscan", k),
             "BERTopic 0.17.4, k-means k": bertopic("kmeans")}
@@ -330,7 +342,9 @@ def run_topics(sets, limit):
     from sklearn.metrics import normalized_mutual_info_score as nmi, adjusted_rand_score as ari
     rows = []
     for name in sets:
-        docs = [d for d in load(name, limit) if (d.get("text") or "").strip()]
+        docs = [d for d in load(name) if (d.get("text") or "").strip()]
+        if limit and limit < len(docs):  # a fixed pseudo-random sample (the files are sorted by label)
+            docs = sorted(docs, key=lambda d: hashlib.md5(str(d["id"]).encode()).hexdigest())[:limit]
         texts = [KP.text_of(d) for d in docs]
         y = [d["label"] for d in docs]
         k = len(set(y))
@@ -366,8 +380,9 @@ def main(argv=None):
     ap.add_argument("--keyphrase-sets", default=",".join(KP_SETS))
     ap.add_argument("--topic-sets", default=",".join(TOPIC_SETS))
     ap.add_argument("--limit", type=int, default=None, help="first N documents of each keyphrase set")
-    ap.add_argument("--keybert-limit", type=int, default=100, help="KeyBERT with MiniLM on the first N documents only (0: whole sets)")
-    ap.add_argument("--topic-limit", type=int, default=None, help="first N documents of each topic set")
+    ap.add_argument("--keybert-limit", default="100,semeval2010=20",
+                    help="KeyBERT on the first N documents of each set only, 'N,set=N' (0: whole sets)")
+    ap.add_argument("--topic-limit", type=int, default=None, help="a fixed sample of N documents of each topic set (by md5 of the id)")
     ap.add_argument("--threads", type=int, default=1, help="PyTorch threads")
     ap.add_argument("--write", action="store_true", help="replace the 'Semantic backend' section of benchmarks/RESULTS.md")
     a = ap.parse_args(argv)
@@ -380,7 +395,7 @@ def main(argv=None):
     S.embed(["warm-up"], "minilm"); S.embed(["warm-up"], "static")  # load both models outside the timings
     kp_sets = [s for s in a.keyphrase_sets.split(",") if s]
     tp_sets = [s for s in a.topic_sets.split(",") if s]
-    rows, sweep = run_keyphrases(kp_sets, a.limit, a.keybert_limit) if kp_sets else ([], [])
+    rows, sweep = run_keyphrases(kp_sets, a.limit, keybert_limits(a.keybert_limit)) if kp_sets else ([], [])
     trows = run_topics(tp_sets, a.topic_limit) if tp_sets else []
     parts = {"all": kp_table(rows, "all"), "keybert": kp_table(rows, "keybert") if any(r["subset"] == "keybert" for r in rows) else "",
              "sweep": sweep_table(sweep) if sweep else "", "topics": topic_table(trows) if trows else ""}
@@ -388,7 +403,7 @@ def main(argv=None):
         if v: print(v + "\n")
     if a.write:
         cmd = "python benchmarks/semantic.py" + "".join(f" {x}" for x in (argv if argv is not None else sys.argv[1:]) if x != "--write")
-        KP.write_section(HERE / "RESULTS.md", RESULTS_TEXT.format(cmd=cmd.strip(), kb=a.keybert_limit, **parts), title="Semantic backend")
+        KP.write_section(HERE / "RESULTS.md", RESULTS_TEXT.format(cmd=cmd.strip(), kb=", ".join(f"{k or 'others'}: {v}" for k, v in keybert_limits(a.keybert_limit).items()), **parts), title="Semantic backend")
     return rows, sweep, trows
 
 
@@ -404,10 +419,10 @@ extractor's 30 best candidates re-scored by (1 − w)·TF-IDF/max + w·cos(phras
 
 {all}
 
-### Keyphrases, with KeyBERT on MiniLM (first {kb} documents of each set)
+### Keyphrases, with KeyBERT (first documents of each set: {kb})
 
-KeyBERT embeds every distinct 1-3-gram of a document, so with MiniLM it runs on a subset; every extractor is scored
-on the same subset here. MMR off and on share one embedding pass; each row's docs/s counts that pass.
+KeyBERT embeds every distinct 1-3-gram of a document (and its MMR compares them all pairwise), so it runs on a
+subset; every extractor is scored on the same subset here. MMR off and on share one embedding pass; each row's docs/s counts that pass.
 
 {keybert}
 
