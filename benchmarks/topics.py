@@ -1,6 +1,6 @@
 """Topic clustering benchmark: newsanalysis's `TopicModel` against scikit-learn baselines, in one run.
 
-    python benchmarks/topics.py                       # all three datasets, writes benchmarks/topics_results.md
+    python benchmarks/topics.py                       # all three datasets; the Markdown tables go to standard output
     python benchmarks/topics.py --datasets bbc_news   # one dataset
 
 Methods (k = number of labels unless "auto"):
@@ -183,13 +183,13 @@ def run(name, out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", nargs="*", default=DATASETS)
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "topics_results.md"))
+    ap.add_argument("--out", help="also write the tables to this file")
     a = ap.parse_args()
     out = []
     for name in a.datasets: run(name, out)
     text = "\n".join(out) + "\n"
     print(text)
-    Path(a.out).write_text(text, encoding="utf-8")
+    if a.out: Path(a.out).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""Shared pytest set-up: the `datasets` and `browser` markers and their fixtures.
+"""Shared pytest set-up: the `datasets`, `browser` and `slow` markers and their fixtures.
 
 - `@pytest.mark.datasets`: the test reads the shared datasets folder, `$NEWSANALYSIS_DATASETS` or else
   `<repo>/../shared/datasets`; it is skipped, with the path in the message, when the folder is absent.
 - `@pytest.mark.browser`: the test drives headless Chromium (`$NEWSANALYSIS_CHROMIUM`, or `chromium` /
   `chromium-browser` / `google-chrome` on PATH); skipped when none is found, unless
   `NEWSANALYSIS_REQUIRE_BROWSER=1` (set in CI), in which case it fails.
+- `@pytest.mark.slow`: the test takes over a minute; `pytest -m "not slow"` leaves it out.
 """
 import os
 import shutil
@@ -50,6 +51,7 @@ def pytest_configure(config):
                                        "skipped when it is absent")
     config.addinivalue_line("markers", "browser: drives headless Chromium; skipped when no chromium binary is found "
                                        "(fails instead when NEWSANALYSIS_REQUIRE_BROWSER=1)")
+    config.addinivalue_line("markers", "slow: takes over a minute (100k articles, 10 MB article); deselect with -m 'not slow'")
 
 
 def pytest_report_header(config):

@@ -1,0 +1,192 @@
+"""Scale benchmark: time and peak memory of the streaming pipeline from 10,000 to 1,000,000 articles.
+
+    python benchmarks/scale.py                         # 10k and 100k, with the side-by-side comparisons
+    python benchmarks/scale.py --sizes 1000000 --jobs analyse --no-compare   # the 1M run alone
+
+Corpora are made by `benchmarks/generate.py` (seed 0, shards of 25,000) under `--data` (default /tmp/newsanalysis-scale)
+if missing. Each measurement runs in its own subprocess; the parent samples the resident memory of that process
+and all its children every 0.2 s (sum of VmRSS over the process tree, an upper bound since shared pages count in
+every process) and also reads the largest single-process peak (`ru_maxrss` of the children). Results are appended
+to `benchmarks/scale_results.json` (one record per run) and printed as Markdown rows.
+
+Jobs per size: `keyphrases` (first pass + keyphrases of every article, `stream_keyphrases`) and `analyse`
+(`stream_analyse`: keyphrases, topics on a 20,000-article sample, every article assigned, tables and report
+written). Comparisons (`--compare`, on by default): at 10k, scikit-learn `TfidfVectorizer.fit_transform` (unigrams,
+and 1-3-grams with English stop words) and YAKE 0.7.3 on 500 articles; in-memory `analyse` vs `stream_analyse`
+(identical files?); at 100k, exact vs hashed phrase counts (identical top-10 lists? table error) and Dask
+LocalCluster (2 workers) vs `stream_analyse` (time ratio, identical files?).
+"""
+import argparse, json, os, resource, subprocess, sys, time, threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "scale_results.json"
+
+
+# ---------------------------------------------------------------- child jobs (run in a subprocess)
+def _articles_texts(path, n=None):
+    from newsanalysis.corpus import iter_articles
+    out = []
+    for a in iter_articles(path):
+        out.append(a.text)
+        if n and len(out) >= n: break
+    return out
+
+
+def child(job, data, out, workers):
+    t0 = time.perf_counter()
+    info = {}
+    if job == "keyphrases":
+        from newsanalysis.scale import stream_keyphrases
+        stream_keyphrases(data, out_dir=out, workers=workers, quiet=True)
+    elif job == "keyphrases-exact":
+        from newsanalysis.scale import stream_keyphrases
+        stream_keyphrases(data, out_dir=out, workers=workers, quiet=True, phrase_bits=None)
+    elif job == "analyse":
+        from newsanalysis.scale import stream_analyse
+        res = stream_analyse(data, out_dir=out, workers=workers, quiet=True)
+        info = {"timings": {k: round(v, 1) for k, v in res.timings.items()}, "topics": int(res.model.n_topics_)}
+    elif job == "analyse-memory":
+        from newsanalysis.analysis import analyse
+        res = analyse(data, quiet=True)
+        t1 = time.perf_counter(); res.save(out); info = {"save": round(time.perf_counter() - t1, 1)}
+    elif job == "dask":
+        from distributed import Client, LocalCluster
+        from newsanalysis.scale import dask_analyse
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = Client(cluster)
+        t0 = time.perf_counter()  # the cluster start is not part of the job
+        res = dask_analyse(data, client, out_dir=out)
+        info = {"timings": {k: round(v, 1) for k, v in res.timings.items()}}
+        el = time.perf_counter() - t0
+        client.close(); cluster.close()
+        print(json.dumps({"seconds": el, **info})); return
+    elif job == "sklearn":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        texts = _articles_texts(data)
+        t = time.perf_counter(); TfidfVectorizer().fit_transform(texts); uni = time.perf_counter() - t
+        t = time.perf_counter(); TfidfVectorizer(ngram_range=(1, 3), stop_words="english").fit_transform(texts); tri = time.perf_counter() - t
+        info = {"unigrams": uni, "1-3-grams": tri, "docs": len(texts)}
+    elif job == "yake":
+        import yake
+        texts = _articles_texts(data, 500)
+        kw = yake.KeywordExtractor(lan="en", n=3, top=10)
+        t = time.perf_counter()
+        for x in texts: kw.extract_keywords(x)
+        info = {"docs": len(texts), "docs_per_s": len(texts) / (time.perf_counter() - t)}
+    elif job == "dferror":
+        from newsanalysis.corpus import iter_articles
+        from newsanalysis.keywords import KeywordExtractor
+        from newsanalysis.tfidf import DocumentFrequencies
+        from newsanalysis.scale import HashedDocumentFrequencies, phrase_df_error
+        ex, e, h = KeywordExtractor(), DocumentFrequencies(), HashedDocumentFrequencies(24)
+        batch = []
+        for a in iter_articles(data):
+            batch.append(list(ex._cands(a).tf))
+            if len(batch) == 1000: e.update(batch); h.update(batch); batch = []
+        e.update(batch); h.update(batch)
+        info = phrase_df_error(e, h); info["terms"] = len(h.counts)
+    print(json.dumps({"seconds": time.perf_counter() - t0, **info}))
+
+
+# ---------------------------------------------------------------- the parent: run, watch memory, record
+def _tree_rss(pid):
+    "Sum of VmRSS (KiB) of `pid` and all its descendants."
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f: ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError): pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"): total += int(line.split()[1])
+        except OSError: pass
+        todo += kids.get(p, [])
+    return total
+
+
+def run(job, data, out, workers=2):
+    "Run one job in a subprocess; returns its JSON output plus wall time and peak memory."
+    import shutil
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    load0 = os.getloadavg()[0]
+    p = subprocess.Popen([sys.executable, __file__, "_child", job, str(data), str(out), str(workers)], stdout=subprocess.PIPE, text=True)
+    peak, loads = 0, []
+    def watch():
+        nonlocal peak
+        while p.poll() is None:
+            peak = max(peak, _tree_rss(p.pid)); loads.append(os.getloadavg()[0]); time.sleep(0.2)
+    th = threading.Thread(target=watch, daemon=True); th.start()
+    t = time.perf_counter(); stdout, _ = p.communicate(); wall = time.perf_counter() - t; th.join()
+    if p.returncode: raise SystemExit(f"{job} on {data} failed ({p.returncode})")
+    r = json.loads(stdout.strip().splitlines()[-1])
+    r.update(job=job, wall_s=round(wall, 1), peak_rss_mib=round(peak / 1024), max_process_rss_mib=round(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024),
+             load_avg=round(max([load0] + loads), 1), workers=workers)
+    return r
+
+
+def files_equal(a, b, names=("keyphrases.csv",)):
+    return all((Path(a) / n).read_bytes() == (Path(b) / n).read_bytes() for n in names)
+
+
+def identical_lists(a, b):
+    "Share of articles whose keyphrase list (phrases in order) is the same in two keyphrases.csv files."
+    import pandas as pd
+    la, lb = [pd.read_csv(Path(x) / "keyphrases.csv", keep_default_na=False).groupby("id", sort=False).phrase.apply(tuple) for x in (a, b)]
+    return float((la == lb.reindex(la.index)).mean())
+
+
+def corpus(data_root, n):
+    path = Path(data_root) / f"n{n}"
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+    generate(n, path, seed=0, shard_size=25000, workers=2)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    ap.add_argument("--jobs", nargs="+", default=["keyphrases", "analyse"])
+    ap.add_argument("--data", default="/tmp/newsanalysis-scale")
+    ap.add_argument("--no-compare", action="store_true")
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    runs = json.loads(RESULTS.read_text())["runs"] if RESULTS.exists() else []
+    new = []
+    def rec(r, **kw):
+        r.update(kw, engine=kw.get("engine", "stream"), date=time.strftime("%Y-%m-%d %H:%M"))
+        new.append(r); print(json.dumps(r), flush=True)
+        RESULTS.write_text(json.dumps({"runs": runs + new}, indent=1))
+    outs = Path(a.data) / "out"
+    for n in a.sizes:
+        data = corpus(a.data, n)
+        for job in a.jobs: rec(run(job, data, outs / f"{job}-{n}", a.workers), n=n)
+        if a.no_compare: continue
+        if n == 10000:
+            rec(run("sklearn", data, outs / "sk", 1), n=n, engine="scikit-learn")
+            rec(run("yake", data, outs / "yake", 1), n=n, engine="yake")
+            r = run("analyse-memory", data, outs / f"memory-{n}", 1)
+            r["identical_files"] = files_equal(outs / f"memory-{n}", outs / f"analyse-{n}", ("articles.csv", "keyphrases.csv", "topics.csv", "article_topics.csv"))
+            rec(r, n=n, engine="in-memory analyse")
+        if n == 100000:
+            r = run("keyphrases-exact", data, outs / f"exact-{n}", a.workers)
+            r["identical_top10_lists"] = identical_lists(outs / f"exact-{n}", outs / f"keyphrases-{n}")
+            rec(r, n=n, engine="stream, exact phrase counts")
+            rec(run("dferror", data, outs / "dferror", 1), n=n, engine="table error")
+            r = run("dask", data, outs / f"dask-{n}", a.workers)
+            r["identical_files"] = files_equal(outs / f"dask-{n}", outs / f"analyse-{n}", ("articles.csv", "keyphrases.csv", "topics.csv", "article_topics.csv"))
+            rec(r, n=n, engine="dask LocalCluster")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    else: main()
