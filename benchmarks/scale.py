@@ -5,16 +5,17 @@
 
 Corpora are made by `benchmarks/generate.py` (seed 0, shards of 25,000) under `--data` (default /tmp/newsanalysis-scale)
 if missing. Each measurement runs in its own subprocess; the parent samples the resident memory of that process
-and all its children every 0.2 s (sum of VmRSS over the process tree, an upper bound since shared pages count in
-every process) and also reads the largest single-process peak (`ru_maxrss` of the children). Results are appended
+and all its children every 0.2 s (the sum of the proportional set sizes, Pss, over the process tree: pages shared by forked workers
+count once) and the largest peak RSS of any one of them (VmHWM). Results are appended
 to `benchmarks/scale_results.json` (one record per run) and printed as Markdown rows.
 
 Jobs per size: `keyphrases` (first pass + keyphrases of every article, `stream_keyphrases`) and `analyse`
 (`stream_analyse`: keyphrases, topics on a 20,000-article sample, every article assigned, tables and report
 written). Comparisons (`--compare`, on by default): at 10k, scikit-learn `TfidfVectorizer.fit_transform` (unigrams,
 and 1-3-grams with English stop words) and YAKE 0.7.3 on 500 articles; in-memory `analyse` vs `stream_analyse`
-(identical files?); at 100k, exact vs hashed phrase counts (identical top-10 lists? table error) and Dask
-LocalCluster (2 workers) vs `stream_analyse` (time ratio, identical files?).
+(identical files?), exact vs hashed phrase counts (identical top-10 lists?); the error of the hashed phrase table against
+exact counts; at 100k, Dask LocalCluster (2 workers) vs `stream_analyse` (time ratio,
+identical files?).
 """
 import argparse, json, os, resource, subprocess, sys, time, threading
 from pathlib import Path
@@ -91,7 +92,7 @@ def child(job, data, out, workers):
 
 # ---------------------------------------------------------------- the parent: run, watch memory, record
 def _tree_rss(pid):
-    "Sum of VmRSS (KiB) of `pid` and all its descendants."
+    "Sum of the proportional set sizes (Pss, KiB) of `pid` and all its descendants (shared pages counted once), and their largest peak RSS (VmHWM)."
     kids = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -99,35 +100,37 @@ def _tree_rss(pid):
                 with open(f"/proc/{d}/stat") as f: ppid = int(f.read().rsplit(")", 1)[1].split()[1])
                 kids.setdefault(ppid, []).append(int(d))
             except (OSError, IndexError, ValueError): pass
-    total, todo = 0, [pid]
+    total, hwm, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"): total += int(line.split()[1]); break
             with open(f"/proc/{p}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"): total += int(line.split()[1])
+                    if line.startswith("VmHWM:"): hwm = max(hwm, int(line.split()[1]))
         except OSError: pass
         todo += kids.get(p, [])
-    return total
+    return total, hwm
 
 
 def run(job, data, out, workers=2):
     "Run one job in a subprocess; returns its JSON output plus wall time and peak memory."
     import shutil
     shutil.rmtree(out, ignore_errors=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     load0 = os.getloadavg()[0]
     p = subprocess.Popen([sys.executable, __file__, "_child", job, str(data), str(out), str(workers)], stdout=subprocess.PIPE, text=True)
-    peak, loads = 0, []
+    peak, hwm, loads = 0, 0, []
     def watch():
-        nonlocal peak
+        nonlocal peak, hwm
         while p.poll() is None:
-            peak = max(peak, _tree_rss(p.pid)); loads.append(os.getloadavg()[0]); time.sleep(0.2)
+            a, b = _tree_rss(p.pid); peak, hwm = max(peak, a), max(hwm, b); loads.append(os.getloadavg()[0]); time.sleep(0.2)
     th = threading.Thread(target=watch, daemon=True); th.start()
     t = time.perf_counter(); stdout, _ = p.communicate(); wall = time.perf_counter() - t; th.join()
     if p.returncode: raise SystemExit(f"{job} on {data} failed ({p.returncode})")
     r = json.loads(stdout.strip().splitlines()[-1])
-    r.update(job=job, wall_s=round(wall, 1), peak_rss_mib=round(peak / 1024), max_process_rss_mib=round(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024),
+    r.update(job=job, wall_s=round(wall, 1), peak_rss_mib=round(peak / 1024), max_process_rss_mib=round(hwm / 1024),
              load_avg=round(max([load0] + loads), 1), workers=workers)
     return r
 
@@ -149,6 +152,25 @@ def corpus(data_root, n):
     from generate import generate
     generate(n, path, seed=0, shard_size=25000, workers=2)
     return path
+
+
+def table():
+    "Markdown rows from scale_results.json: the latest run of each (job, engine, n), and the growth exponents."
+    import math
+    import numpy as np
+    runs = {}
+    for r in json.loads(RESULTS.read_text())["runs"]: runs[(r["job"], r["engine"], r["n"])] = r
+    print("| job | engine | articles | wall s | articles/s | peak memory, all processes (Pss, MiB) | largest process (RSS, MiB) | load avg | notes |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for (job, eng, n), r in sorted(runs.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1])):
+        notes = {k: v for k, v in r.items() if k in ("timings", "identical_files", "identical_top10_lists", "unigrams", "1-3-grams", "docs_per_s",
+                                                   "phrases", "changed", "changed, df ≥ 2", "mean overestimate", "max overestimate", "terms", "topics")}
+        print(f"| {job} | {eng} | {n:,} | {r['wall_s']:,} | {n / r['wall_s']:,.0f} | {r['peak_rss_mib']:,} | {r['max_process_rss_mib']:,} | {r['load_avg']} | {json.dumps(notes, ensure_ascii=False) if notes else ''} |")
+    for job in ("keyphrases", "analyse"):
+        pts = sorted((n, r["wall_s"]) for (j, e, n), r in runs.items() if j == job and e == "stream")
+        if len(pts) >= 2:
+            b = np.polyfit(np.log([p[0] for p in pts]), np.log([p[1] for p in pts]), 1)[0]
+            print(f"\ngrowth exponent of {job} (log-log fit of wall time over {', '.join(f'{p[0]:,}' for p in pts)} articles): {b:.2f}")
 
 
 def main():
@@ -176,17 +198,20 @@ def main():
             r = run("analyse-memory", data, outs / f"memory-{n}", 1)
             r["identical_files"] = files_equal(outs / f"memory-{n}", outs / f"analyse-{n}", ("articles.csv", "keyphrases.csv", "topics.csv", "article_topics.csv"))
             rec(r, n=n, engine="in-memory analyse")
-        if n == 100000:
+        if n == 10000:
             r = run("keyphrases-exact", data, outs / f"exact-{n}", a.workers)
             r["identical_top10_lists"] = identical_lists(outs / f"exact-{n}", outs / f"keyphrases-{n}")
             rec(r, n=n, engine="stream, exact phrase counts")
+        if n == 10000:
             rec(run("dferror", data, outs / "dferror", 1), n=n, engine="table error")
+        if n == 100000:
             r = run("dask", data, outs / f"dask-{n}", a.workers)
             r["identical_files"] = files_equal(outs / f"dask-{n}", outs / f"analyse-{n}", ("articles.csv", "keyphrases.csv", "topics.csv", "article_topics.csv"))
             rec(r, n=n, engine="dask LocalCluster")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+    if len(sys.argv) > 1 and sys.argv[1] == "--table": table()
+    elif len(sys.argv) > 1 and sys.argv[1] == "_child":
         child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else: main()

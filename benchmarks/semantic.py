@@ -423,6 +423,10 @@ extractor's 30 best candidates re-scored by (1 − w)·TF-IDF/max + w·cos(phras
 
 KeyBERT embeds every distinct 1-3-gram of a document (and its MMR compares them all pairwise), so it runs on a
 subset; every extractor is scored on the same subset here. MMR off and on share one embedding pass; each row's docs/s counts that pass.
+KeyBERT's low F1 is its documented 1-3-gram set-up scored by exact match, not a failed run: with no phrase
+filter, the n-grams closest to the document are long overlapping word runs ("hopes new regulatory", "regulatory
+compliance efforts") that never equal a reference keyphrase; the EmbedRank figures of the literature use
+noun-phrase candidates, which is what the TF-IDF extractor's candidates are closer to.
 
 {keybert}
 

@@ -362,6 +362,7 @@ d = { 'settings': { 'branch': 'main',
                                                                                     'newsanalysis/topics.py'),
                                      'newsanalysis.topics.stability_curve': ('topics.html#stability_curve', 'newsanalysis/topics.py'),
                                      'newsanalysis.topics.surface_forms': ('topics.html#surface_forms', 'newsanalysis/topics.py'),
+                                     'newsanalysis.topics.topic_keyphrases': ('topics.html#topic_keyphrases', 'newsanalysis/topics.py'),
                                      'newsanalysis.topics.topic_records': ('topics.html#topic_records', 'newsanalysis/topics.py'),
                                      'newsanalysis.topics.topics_over_time': ('topics.html#topics_over_time', 'newsanalysis/topics.py'),
                                      'newsanalysis.topics.write_records': ('topics.html#write_records', 'newsanalysis/topics.py')}}}

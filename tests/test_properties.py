@@ -1,0 +1,196 @@
+"""Properties that hold for any input (hypothesis): offsets point into the text, reading-writing-reading loses
+nothing, every output holds exactly the input ids, and results depend neither on `PYTHONHASHSEED` nor on the order
+of the input.
+
+Run with `--hypothesis-show-statistics` to see how many examples each property was tried on.
+"""
+from __future__ import annotations
+import gzip, json, os, subprocess, sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from newsanalysis.core import InputError
+from newsanalysis.corpus import Article, make_article, read_corpus
+from newsanalysis.tokens import get_tokenizer
+from newsanalysis.keywords import highlight
+from newsanalysis.analysis import analyse
+from newsanalysis.cli import keyword_records, topic_records
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGS = ["en", "fr", "de", "es", "ar", "ru", "xx"]
+SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+
+# any text: every plane, line breaks of all kinds, zero-width and control characters (no lone surrogates)
+any_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300)
+# what an id may hold: anything but NUL and line breaks, not blank
+any_id = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\n"), min_size=1, max_size=40).filter(lambda s: s.strip())
+
+VOCAB = ("storm flood Venice tide election vote parliament budget minister strike union railway court judge verdict "
+         "fire forest police arrest market shares bank inflation football match goal coach vaccine hospital doctors "
+         "the of and to in a is was for on").split()
+news_text = st.lists(st.sampled_from(VOCAB), min_size=0, max_size=40).map(" ".join)
+
+
+# --- offsets ---------------------------------------------------------------------------------------------------
+
+@SLOW
+@settings(max_examples=300)
+@given(any_text, any_text, any_text, st.sampled_from(LANGS))
+def test_offsets_point_into_the_article_text(title, standfirst, body, lang):
+    "Spans of the parts, tokens and highlights all index `Article.text`, the text every offset refers to."
+    try: a = make_article({"id": "x", "title": title, "standfirst": standfirst, "text": body, "lang": lang})
+    except InputError: return assume(False)  # blank article: refused, as the catalogue shows
+    text = a.text
+    for name, s, e in a.spans(): assert text[s:e] == getattr(a, name)
+    tk = get_tokenizer(a.lang)
+    toks = tk.tokens(text)
+    for t in toks: assert text[t.start:t.end] == t.text
+    words = [t.text for t in toks][:5]
+    h = highlight(a, words)
+    for s, e in h.spans: assert 0 <= s < e <= len(text) and text[s:e].strip() == text[s:e]
+
+
+@SLOW
+@settings(max_examples=200)
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cf", "Cc"), blacklist_characters="\u00ad\u2028\u2029\x85"), min_size=1, max_size=200).filter(str.strip))
+def test_reader_keeps_clean_text_unchanged(body):
+    "Text without line-break variants or invisible characters comes out of the reader exactly as it went in."
+    assert make_article({"id": "x", "text": body}).body == body
+
+
+# --- read, write, read -------------------------------------------------------------------------------------------
+
+record = st.fixed_dictionaries({
+    "id": any_id, "title": st.one_of(st.none(), any_text), "standfirst": st.one_of(st.none(), any_text), "text": any_text,
+    "date": st.one_of(st.none(), st.dates().map(lambda d: d.isoformat())), "lang": st.one_of(st.none(), st.sampled_from(LANGS)),
+    "url": st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>")), "label": st.one_of(st.none(), any_text),
+    "keyphrases": st.one_of(st.none(), st.lists(any_text.filter(str.strip), max_size=3))})
+
+
+def _corpus(recs):
+    c = read_corpus(recs, errors="skip")
+    assume(len(c) > 0)
+    return c
+
+
+@SLOW
+@settings(max_examples=150)
+@given(st.lists(record, min_size=1, max_size=6, unique_by=lambda r: r["id"]))
+def test_read_write_read_is_lossless(tmp_path, recs):
+    "A corpus written as JSON Lines (plain or gzip), as a DataFrame or as CSV reads back as the same articles."
+    c = _corpus(recs)
+    p = tmp_path / "c.jsonl"
+    c.to_jsonl(p)
+    assert read_corpus(p).articles == c.articles
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(p.read_bytes()))
+    assert read_corpus(tmp_path / "c.jsonl.gz").articles == c.articles
+    assert read_corpus(c.to_frame()).articles == c.articles
+    c.to_frame().drop(columns="keyphrases").to_csv(tmp_path / "c.csv", index=False)
+    assert [a.__dict__ | {"keyphrases": None} for a in read_corpus(tmp_path / "c.csv")] == [a.__dict__ | {"keyphrases": None} for a in c]
+    c.to_jsonl(tmp_path / "again.jsonl")
+    assert (tmp_path / "again.jsonl").read_bytes() == p.read_bytes()  # writing is deterministic too
+
+
+# --- every output holds exactly the input ids ----------------------------------------------------------------------
+
+news_record = st.fixed_dictionaries({"id": any_id, "title": st.one_of(st.none(), news_text), "text": st.one_of(news_text, st.just(" "), st.just("The of and."))},
+                                    optional={"date": st.sampled_from(["2020-01-02", "2021-06-30", "yesterday"]), "lang": st.sampled_from(["en", "fr", "xx"])})
+
+
+def _id_lists(recs):
+    return [r["id"] for r in recs]
+
+
+@SLOW
+@settings(max_examples=60)
+@given(st.lists(news_record, min_size=1, max_size=12), st.sampled_from(["auto", 1, 3]))
+def test_outputs_have_exactly_the_input_ids(recs, k):
+    "Articles, keyphrases and article_topics (and the CLI's records) hold each input record, bad ones included."
+    ids = _id_lists(recs)
+    try: res = analyse(recs, n_topics=k, quiet=True)
+    except InputError as e:
+        assert str(e).startswith("no article could be read"), e  # every record bad: one clear error
+        return
+    assert res.articles.id.tolist() == ids
+    assert res.article_topics.id.tolist() == ids
+    assert set(res.keyphrases.id) == set(ids)
+    assert res.keyphrases.groupby("id", sort=False).ngroups == len(set(ids))
+    assert [r["id"] for r in keyword_records(recs, quiet=True)] == ids
+    arts, _ = topic_records(recs, n_topics=k, quiet=True)
+    assert [r["id"] for r in arts] == ids
+
+
+# --- order and hash seed -------------------------------------------------------------------------------------------
+
+def _canonical(res):
+    "The tables of an analysis, sorted by id (and rank), for comparison up to order."
+    a = res.articles.sort_values("id", kind="stable").reset_index(drop=True)
+    kp = res.keyphrases.sort_values(["id", "rank"], kind="stable").reset_index(drop=True)
+    at = res.article_topics.sort_values("id", kind="stable").reset_index(drop=True)
+    t = res.topics.copy()
+    return a, kp, at, t
+
+
+unique_news = st.lists(news_record, min_size=2, max_size=14, unique_by=lambda r: r["id"])
+
+
+@SLOW
+@settings(max_examples=40)
+@given(unique_news, st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_input_order(recs, rnd):
+    "A permutation of the input gives the same tables, up to their order."
+    perm = list(recs); rnd.shuffle(perm)
+    try: r1 = analyse(recs, quiet=True)
+    except InputError: return
+    r2 = analyse(perm, quiet=True)
+    for x, y in zip(_canonical(r1), _canonical(r2)):
+        pd.testing.assert_frame_equal(x, y)
+
+
+SCRIPT = r"""
+import sys, json
+from newsanalysis.analysis import analyse
+res = analyse(sys.argv[1], quiet=True)
+res.save(sys.argv[2])
+"""
+
+
+def _run_with_seed(src, out, seed):
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, str(src), str(out)], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _same_outputs(d1, d2):
+    names = sorted(p.name for p in d1.iterdir())
+    assert names == sorted(p.name for p in d2.iterdir())
+    for n in names:
+        if n.endswith(".parquet"): pd.testing.assert_frame_equal(pd.read_parquet(d1 / n), pd.read_parquet(d2 / n))
+        else: assert (d1 / n).read_bytes() == (d2 / n).read_bytes(), n
+
+
+def _compare_seeds(src, tmp, seeds=(0, 4242)):
+    outs = [tmp / f"seed{s}" for s in seeds]
+    procs = [_run_with_seed(src, o, s) for o, s in zip(outs, seeds)]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    _same_outputs(*outs)
+
+
+@SLOW
+@settings(max_examples=4)
+@given(st.lists(news_record, min_size=3, max_size=30, unique_by=lambda r: r["id"]))
+def test_results_do_not_depend_on_hash_seed(tmp_path_factory, recs):
+    "Two processes with different PYTHONHASHSEED write byte-identical CSV files and report, equal Parquet tables."
+    assume(any(r["text"].strip(" .") and set(r["text"].split()) - {"the", "of", "and", "The", "of", "and."} for r in recs))
+    tmp = tmp_path_factory.mktemp("seed")
+    with open(tmp / "in.jsonl", "w", encoding="utf-8") as f:
+        for r in recs: f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    _compare_seeds(tmp / "in.jsonl", tmp)
+
+
+def test_shipped_corpus_does_not_depend_on_hash_seed(tmp_path):
+    _compare_seeds(ROOT / "data", tmp_path, seeds=(1, 987654))
