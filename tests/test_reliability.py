@@ -45,7 +45,7 @@ class Case:
     cli_expect: list | None = None  # when the CLI's record ids differ (a DataFrame row vs a CSV line)
     api: Callable | None = None  # builds the API source from the case folder (e.g. a DataFrame) instead of the path
     check: Callable | None = None  # extra check on the API's Analysis
-    commands: tuple = ("analyse", "keywords", "topics")  # CLI commands to run
+    commands: tuple | None = None  # CLI commands to run (default: analyse and keywords; topics too when a record is not ok)
     slow: bool = False  # over a minute: marked `slow`
     mkdir: bool = True  # create `in/` even when `files` is empty
 
@@ -57,6 +57,10 @@ class Case:
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data() if callable(data) else data if isinstance(data, bytes) else data.encode("utf-8"))
         return root
+
+    def __post_init__(self):
+        if self.commands is None:
+            self.commands = ("analyse", "keywords") + (("topics",) if any(w != "ok" for _, w, _ in self.expect) else ())
 
     def flags(self) -> list:
         o, f = self.options, []
