@@ -192,6 +192,11 @@ def run_keyphrases(sets, limit, limits):
     return rows, sweep
 
 
+def _rate(x):
+    "Docs/s with two significant digits below 10."
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
 def kp_table(rows, subset):
     rows = [r for r in rows if r["subset"] == subset]
     out = ["| dataset | docs | extractor | F1@5 | F1@10 | docs/s | F1@10 vs TF-IDF |", "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
@@ -200,7 +205,7 @@ def kp_table(rows, subset):
         best = max(x["f10"] for x in rows if x["dataset"] == r["dataset"])
         f10 = f"**{r['f10']:.1f}**" if r["f10"] == best else f"{r['f10']:.1f}"
         delta = f"{r['f10'] - base:+.1f}" if base is not None else ""
-        out.append(f"| {r['dataset']} | {r['docs']} | {r['method']} | {r['f5']:.1f} | {f10} | {r['dps']:,.1f} | {delta} |")
+        out.append(f"| {r['dataset']} | {r['docs']} | {r['method']} | {r['f5']:.1f} | {f10} | {_rate(r['dps'])} | {delta} |")
     return "\n".join(out)
 
 
@@ -370,7 +375,7 @@ def topic_table(rows):
         best = max(x["nmi"] for x in rows if x["dataset"] == r["dataset"])
         n = f"**{r['nmi']:.3f}**" if r["nmi"] == best else f"{r['nmi']:.3f}"
         out.append(f"| {r['dataset']} | {r['docs']} ({r['k']}) | {r['method']} | {r['topics']} | {n} | {r['ari']:.3f} | {r['npmi']:.3f} | "
-                   f"{r['div']:.2f} | {r['outliers']:.1%} | {r['dps']:,.1f} |")
+                   f"{r['div']:.2f} | {r['outliers']:.1%} | {_rate(r['dps'])} |")
     return "\n".join(out)
 
 

@@ -115,3 +115,23 @@ def test_clone():
     from sklearn.base import clone
     m = TopicModel(n_topics=4, refine=5)
     assert clone(m).get_params() == m.get_params()
+
+
+def test_terms_from_the_candidate_pool(news, fitted):
+    names = fitted.vectorizer_.get_feature_names_out()
+    for t, stems in enumerate(fitted.topic_stems_):
+        pool = {str(names[j]) for j in np.argsort(-fitted.ctfidf_[t], kind="stable")[:90]}
+        assert set(stems) <= pool and len(set(stems)) == len(stems)
+        assert stems[0] == max(stems, key=lambda s: fitted.ctfidf_[t, list(names).index(s)])  # the best noun leads
+    plain = TopicModel(n_topics=8, keyphrases=0, random_state=0, term_pool=0).fit(news)
+    assert plain.labels_.tolist() == fitted.labels_.tolist()  # the terms never change the topics
+    for t, stems in enumerate(plain.topic_stems_):
+        assert stems == [str(names[j]) for j in np.argsort(-plain.ctfidf_[t], kind="stable")[:10]]
+    with pytest.raises(OptionError, match="term_pool"):
+        TopicModel(term_pool=-1).fit(["x"])
+
+
+def test_terms_nouns_when_known():
+    from newsanalysis.topics import _is_noun
+    assert [_is_noun(w, "en") for w in ["election", "Putin", "said"]] == [True, True, False]
+    assert _is_noun("schnell", "de") is False and _is_noun("rapide", "fr") is True
