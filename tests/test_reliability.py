@@ -47,6 +47,7 @@ class Case:
     check: Callable | None = None  # extra check on the API's Analysis
     commands: tuple | None = None  # CLI commands to run (default: analyse and keywords; topics too when a record is not ok)
     slow: bool = False  # over a minute: marked `slow`
+    large: bool = False  # left out of the docs page, which must build quickly
     mkdir: bool = True  # create `in/` even when `files` is empty
 
     def build(self, root: Path) -> Path:
@@ -163,9 +164,9 @@ CASES = [
          input="in/crlf.txt", expect=[("crlf", "ok", "")], check=_check_title({"crlf": "Storm hits coast"})),
     Case("lone CR line ends", {"in/cr.txt": "Storm hits coast\rThousands without power.\rA storm hit the coast.\rRoads closed."},
          input="in/cr.txt", expect=[("cr", "ok", "")], check=_check_title({"cr": "Storm hits coast"})),
-    Case("a 10 MB article", {"in/big.jsonl": _big_article}, expect=[("big", "ok", ""), ("good", "ok", "")], commands=("analyse",), slow=True),
+    Case("a 10 MB article", {"in/big.jsonl": _big_article}, expect=[("big", "ok", ""), ("good", "ok", "")], commands=("analyse",), large=True),
     Case("100k tiny articles", {"in/many.jsonl": _many_articles}, expect=[(f"n{i:06d}", "ok", "") for i in range(100_000)],
-         commands=("analyse",), slow=True),
+         commands=("analyse",), slow=True, large=True),
     Case("duplicate ids", {"in/a.jsonl": jl(GOOD, dict(GOOD, text="A second story with the same id."), {"id": "other", "text": "Storm hits the coast of Brittany."})},
          expect=[("good", "ok", ""), ("good", "skipped", "duplicate id"), ("other", "ok", "")]),
     Case("ids with / and ..", {"in/a.jsonl": jl(*[{"id": i, "text": f"Storm number {n} hits the coast of Brittany."}
@@ -371,7 +372,8 @@ def describe(case: Case, o: Outcome, cli: bool = False) -> str:
     parts = []
     for i, want, why in expect:
         parts.append(f"{_short(repr(i), 30)} {want}" + (f" ({why})" if why else ""))
-    where = "articles/keyphrases/article_topics files, keywords/topics records" if cli else "every table"
+    recs = " and ".join(c for c in case.commands if c != "analyse")
+    where = ("articles/keyphrases/article_topics files" + (f", {recs} records" if recs else "")) if cli else "every table"
     return ("exit 0: " if cli else "") + "; ".join(parts) + f" — in {where}"
 
 

@@ -12,7 +12,7 @@ from newsanalysis.corpus import read_corpus
 from newsanalysis.keywords import KeywordExtractor
 from newsanalysis.tfidf import DocumentFrequencies
 from newsanalysis.scale import (HashedDocumentFrequencies, ordered_map, phrase_df_error, stream_analyse, stream_keyphrases,
-                                dask_analyse, dask_partitions, _square_sum)
+                                dask_analyse, dask_partitions, topic_table_frame, corpus_keyphrases_table, _square_sum)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -79,6 +79,11 @@ def test_stream_out_dir_writes_the_same_files(records, reference, tmp_path):
     assert not [p for p in (tmp_path / "new").iterdir() if p.name.startswith(".partial")]
     assert res.articles.id.tolist() == reference.articles.id.tolist()
     assert res.corpus_keyphrases(20).equals(reference.corpus_keyphrases(20))
+
+
+def test_vectorised_tables_equal_the_analysis_ones(reference):
+    pd.testing.assert_frame_equal(topic_table_frame(reference.model, reference.keyphrases, reference.article_topics), reference.topics)
+    assert corpus_keyphrases_table(reference.keyphrases).head(30).equals(reference.corpus_keyphrases(30))
 
 
 def test_stream_keyphrases_is_the_keyphrase_table(records, reference):
