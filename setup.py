@@ -42,7 +42,9 @@ setuptools.setup(
     include_package_data=True,
     python_requires=">=" + min_python,
     install_requires=requirements,
-    extras_require={"dev": dev_requirements},
+    extras_require={"dev": dev_requirements,
+                    "semantic": cfg.get("semantic_requirements", "").split(),
+                    "semantic-bench": cfg.get("semantic_bench_requirements", "").split()},
     entry_points={"console_scripts": console_scripts, "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,
 )
