@@ -68,6 +68,27 @@ def child(job, data, out, workers):
         t = time.perf_counter(); TfidfVectorizer().fit_transform(texts); uni = time.perf_counter() - t
         t = time.perf_counter(); TfidfVectorizer(ngram_range=(1, 3), stop_words="english").fit_transform(texts); tri = time.perf_counter() - t
         info = {"unigrams": uni, "1-3-grams": tri, "docs": len(texts)}
+    elif job == "keywords":
+        # the keyword pipeline (count, document frequencies, top-10 terms with readable forms and the parts of their
+        # scores) against scikit-learn's TfidfVectorizer.fit_transform on the same articles, both from memory,
+        # interleaved rounds, median of each
+        import statistics
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from newsanalysis.corpus import iter_articles
+        from newsanalysis.keywords import extract_keywords
+        arts = list(iter_articles(data)); texts = [x.text for x in arts]
+        jobs = {"sklearn unigrams": lambda: TfidfVectorizer().fit_transform(texts),
+                "sklearn 1-3-grams": lambda: TfidfVectorizer(ngram_range=(1, 3), stop_words="english").fit_transform(texts),
+                "keywords, 1 process": lambda: extract_keywords(arts, workers=1),
+                f"keywords, {workers} processes": lambda: extract_keywords(arts, workers=workers)}
+        times = {k: [] for k in jobs}
+        for _ in range(5):
+            for k, f in jobs.items():
+                t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
+        med = {k: statistics.median(v) for k, v in times.items()}
+        info = {"docs": len(arts), "median_s": med, "first_round_s": {k: v[0] for k, v in times.items()},
+                "ratio_to_unigrams": {k: med[k] / med["sklearn unigrams"] for k in med},
+                "ratio_to_1_3_grams": {k: med[k] / med["sklearn 1-3-grams"] for k in med}}
     elif job == "yake":
         import yake
         texts = _articles_texts(data, 500)
@@ -193,7 +214,7 @@ def main():
         for job in a.jobs: rec(run(job, data, outs / f"{job}-{n}", a.workers), n=n)
         if a.no_compare: continue
         if n == 10000:
-            rec(run("sklearn", data, outs / "sk", 1), n=n, engine="scikit-learn")
+            rec(run("keywords", data, outs / "kw", a.workers), n=n, engine="keywords vs scikit-learn")
             rec(run("yake", data, outs / "yake", 1), n=n, engine="yake")
             r = run("analyse-memory", data, outs / f"memory-{n}", 1)
             r["identical_files"] = files_equal(outs / f"memory-{n}", outs / f"analyse-{n}", ("articles.csv", "keyphrases.csv", "topics.csv", "article_topics.csv"))
