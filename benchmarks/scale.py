@@ -11,8 +11,9 @@ to `benchmarks/scale_results.json` (one record per run) and printed as Markdown 
 
 Jobs per size: `keyphrases` (first pass + keyphrases of every article, `stream_keyphrases`) and `analyse`
 (`stream_analyse`: keyphrases, topics on a 20,000-article sample, every article assigned, tables and report
-written). Comparisons (`--compare`, on by default): at 10k, scikit-learn `TfidfVectorizer.fit_transform` (unigrams,
-and 1-3-grams with English stop words) and YAKE 0.7.3 on 500 articles; in-memory `analyse` vs `stream_analyse`
+written). Comparisons (`--compare`, on by default): at 10k, the keyword pipeline (`extract_keywords`, 1 and 2
+processes) against scikit-learn `TfidfVectorizer.fit_transform` (unigrams, and 1-3-grams with English stop words), 5
+interleaved rounds from memory, medians; YAKE 0.7.3 on 500 articles; in-memory `analyse` vs `stream_analyse`
 (identical files?), exact vs hashed phrase counts (identical top-10 lists?); the error of the hashed phrase table against
 exact counts; at 100k, Dask LocalCluster (2 workers) vs `stream_analyse` (time ratio,
 identical files?).
@@ -62,12 +63,6 @@ def child(job, data, out, workers):
         el = time.perf_counter() - t0
         client.close(); cluster.close()
         print(json.dumps({"seconds": el, **info})); return
-    elif job == "sklearn":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        texts = _articles_texts(data)
-        t = time.perf_counter(); TfidfVectorizer().fit_transform(texts); uni = time.perf_counter() - t
-        t = time.perf_counter(); TfidfVectorizer(ngram_range=(1, 3), stop_words="english").fit_transform(texts); tri = time.perf_counter() - t
-        info = {"unigrams": uni, "1-3-grams": tri, "docs": len(texts)}
     elif job == "keywords":
         # the keyword pipeline (count, document frequencies, top-10 terms with readable forms and the parts of their
         # scores) against scikit-learn's TfidfVectorizer.fit_transform on the same articles, both from memory,

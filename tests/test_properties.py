@@ -194,3 +194,19 @@ def test_results_do_not_depend_on_hash_seed(tmp_path_factory, recs):
 
 def test_shipped_corpus_does_not_depend_on_hash_seed(tmp_path):
     _compare_seeds(ROOT / "data", tmp_path, seeds=(1, 987654))
+
+
+# --- batch counts ----------------------------------------------------------------------------------------------
+@examples(150)
+@given(st.lists(st.tuples(st.one_of(st.none(), any_text), any_text, st.sampled_from(LANGS)), min_size=1, max_size=6))
+def test_count_terms_equals_weighted_counts(parts):
+    "The batch count (`count_terms`, used by keywords and topics) gives each article's `weighted_counts` exactly."
+    from newsanalysis.tfidf import count_terms, weighted_counts, merge_term_counts
+    arts = [Article(id=str(i), title=t, body=b, lang=l) for i, (t, b, l) in enumerate(parts)]
+    tc = count_terms(arts)
+    halves = merge_term_counts([count_terms(arts[:1]), count_terms(arts[1:])])
+    assert halves.terms == tc.terms and (halves.weighted != tc.weighted).nnz == 0
+    for i, a in enumerate(arts):
+        row = tc.weighted.getrow(i)
+        assert {tc.terms[j]: v for j, v in zip(row.indices, row.data)} == dict(weighted_counts(a))
+        assert tc.counts.getrow(i).nnz == row.nnz
