@@ -137,17 +137,21 @@ def run(job, data, out, workers=2):
     shutil.rmtree(out, ignore_errors=True)
     load0 = os.getloadavg()[0]
     p = subprocess.Popen([sys.executable, __file__, "_child", job, str(data), str(out), str(workers)], stdout=subprocess.PIPE, text=True)
-    peak, hwm, loads = 0, 0, []
+    peak, hwm, loads, trace, t0 = 0, 0, [], [], time.perf_counter()
     def watch():
         nonlocal peak, hwm
         while p.poll() is None:
-            a, b = _tree_rss(p.pid); peak, hwm = max(peak, a), max(hwm, b); loads.append(os.getloadavg()[0]); time.sleep(0.2)
+            a, b = _tree_rss(p.pid); peak, hwm = max(peak, a), max(hwm, b); loads.append(os.getloadavg()[0])
+            el = time.perf_counter() - t0
+            if not trace or el - trace[-1]["t"] >= 10: trace.append({"t": round(el, 1), "pss_mib": round(a / 1024)})  # memory over time
+            time.sleep(0.2)
     th = threading.Thread(target=watch, daemon=True); th.start()
     t = time.perf_counter(); stdout, _ = p.communicate(); wall = time.perf_counter() - t; th.join()
     if p.returncode: raise SystemExit(f"{job} on {data} failed ({p.returncode})")
     r = json.loads(stdout.strip().splitlines()[-1])
     r.update(job=job, wall_s=round(wall, 1), peak_rss_mib=round(peak / 1024), max_process_rss_mib=round(hwm / 1024),
              load_avg=round(max([load0] + loads), 1), workers=workers)
+    if wall > 120: r["trace"] = trace  # Pss of all processes every 10 s, for the longer runs
     return r
 
 
