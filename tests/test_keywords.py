@@ -116,3 +116,19 @@ def test_french_and_portuguese_sets(datasets_dir):
         corpus = read_corpus(path)
         kp = extract_keyphrases(corpus, top=10)
         assert kp.id.unique().tolist() == corpus.ids
+
+
+def test_string_paths_are_read_and_texts_are_not(tmp_path):
+    "A string naming a file or folder is read like a Path; a misspelt file name is an error; other strings are texts."
+    from newsanalysis.core import InputError
+    from newsanalysis.topics import TopicModel
+    assert extract_keyphrases(str(SEED)).equals(extract_keyphrases(SEED))
+    assert extract_keywords(str(SEED.parent)).id.unique().tolist() == read_corpus(SEED.parent).ids
+    with pytest.raises(InputError, match="no such file or folder"):
+        extract_keywords(str(tmp_path / "artcles.jsonl"))
+    text = extract_keyphrases("Floods hit Venice again; the lagoon city floods.")
+    assert text.id.tolist()[0] == "0" and any("Venice" in p for p in text.phrase)
+    folder = tmp_path / "news"; folder.mkdir()
+    for i, body in enumerate(["Floods hit Venice.", "Storm floods Venice.", "Election in Spain.", "Spain votes again."]):
+        (folder / f"a{i}.txt").write_text(f"Title {i}\nStandfirst\n{body}", encoding="utf-8")
+    assert TopicModel(n_topics=2, keyphrases=0).fit(str(folder)).articles_.id.tolist() == ["a0", "a1", "a2", "a3"]
