@@ -111,7 +111,7 @@ class Candidates(NamedTuple):
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
 
-# %% ../nbs/keywords.ipynb #169fc13f
+# %% ../nbs/keywords.ipynb #874d4a69
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+N"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
@@ -164,10 +164,7 @@ def candidates(article:Article, # the article
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
-                if b - a <= max_len: multi.append(terms[a:b]); msents.append(tok_sent[a])
-                else:
-                    multi += [terms[i:i+max_len] for i in range(a, b - max_len + 1)]
-                    msents += [tok_sent[a]] * (b - a - max_len + 1)
+                multi.append(terms[max(a, b - max_len):b]); msents.append(tok_sent[a])  # a long run: its last words
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))
         sent = tok_sent[-1] + (not tags.endswith("/"))
@@ -178,7 +175,10 @@ def candidates(article:Article, # the article
         for k, v in Counter(ks).items(): tf[k] += extra * v
     first = dict(zip(reversed(singles), reversed(ssents)))
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
-    phrases = set(nouns).union(multi) if lex.pos else None
+    if lex.pos:  # a single word may be a keyphrase when most of its occurrences are nouns or names
+        nc = Counter(nouns)
+        phrases = {k for k, v in nc.items() if 2 * v > count[k]}.union(multi)
+    else: phrases = None
     return Candidates(tf, count, first, names, chunks, sent, phrases, title)
 
 # %% ../nbs/keywords.ipynb #8219a077
