@@ -249,9 +249,9 @@ gaps, the first step of `candidates`: no extractor that reads every word with Py
 
 {table}
 
-Candidates take 58–78 % of the time. Their work is done per word in C (the regular-expression pass, one
+Candidates take 59–79 % of the time. Their work is done per word in C (the regular-expression pass, one
 dictionary look-up per word, `Counter`, `zip`, `accumulate`), so cutting it much further would take compiled code.
-Scoring, selection and surface forms (17–37 %) run once per candidate in Python.
+Scoring, selection and surface forms (18–36 %) run once per candidate in Python.
 """
 
 
