@@ -13,7 +13,7 @@ from .core import InputError, OptionError, check_unique_ids
 
 # %% auto #0
 __all__ = ['SUFFIXES', 'Article', 'make_article', 'decode_bytes', 'parse_txt', 'iter_jsonl', 'iter_csv', 'iter_articles',
-           'names_path', 'Corpus', 'read_corpus']
+           'looks_like_path', 'check_text', 'Corpus', 'read_corpus']
 
 # %% ../nbs/corpus.ipynb #7405d545
 @dataclass
@@ -183,7 +183,7 @@ def iter_csv(path, encoding=None, lang=None)->Iterator[Article|InputError]:
         try: yield make_article(rec, source=str(path), line=n, lang=lang)
         except InputError as e: yield e
 
-# %% ../nbs/corpus.ipynb #d6ba8368
+# %% ../nbs/corpus.ipynb #30a90896
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".json", ".ndjson", ".csv", ".csv.gz")
 
 def _kind(path:Path)->str|None:
@@ -237,12 +237,18 @@ def _safe(f, *args, **kw):
     try: return f(*args, **kw)
     except InputError as e: return e
 
-def names_path(x)->bool:
-    "True when `x` is a path: an `os.PathLike`, or a one-line string naming an existing file or folder, or a file name of `SUFFIXES`."
-    if isinstance(x, os.PathLike): return True
+def looks_like_path(x)->bool:
+    "True for a one-line string that names an existing file or folder, or a file name with a suffix of `SUFFIXES`."
     if not isinstance(x, str) or not x.strip() or len(x) > 4096 or "\n" in x: return False
     name = x.replace("\\", "/").rsplit("/", 1)[-1]
     return os.path.exists(x) or (name.lower().endswith(SUFFIXES) and not any(ch.isspace() for ch in name))
+
+def check_text(x:str)->str:
+    "`x`, when it can be the text of an article; an `OptionError` when it looks like a path (give paths as `pathlib.Path`)."
+    if looks_like_path(x):
+        raise OptionError(f"{x!r} looks like a path, not the text of an article: give Path({x!r}) (from pathlib) to read it, "
+                          f"or a list [text] to analyse it as a text")
+    return x
 
 # %% ../nbs/corpus.ipynb #08c8d32e
 class Corpus:

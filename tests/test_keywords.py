@@ -118,17 +118,15 @@ def test_french_and_portuguese_sets(datasets_dir):
         assert kp.id.unique().tolist() == corpus.ids
 
 
-def test_string_paths_are_read_and_texts_are_not(tmp_path):
-    "A string naming a file or folder is read like a Path; a misspelt file name is an error; other strings are texts."
-    from newsanalysis.core import InputError
+def test_strings_are_texts_and_path_like_strings_are_refused(tmp_path):
+    "A string is an article text; one that names a file or folder (or a misspelt file name) is refused, never read."
+    from newsanalysis.core import OptionError
     from newsanalysis.topics import TopicModel
-    assert extract_keyphrases(str(SEED)).equals(extract_keyphrases(SEED))
-    assert extract_keywords(str(SEED.parent)).id.unique().tolist() == read_corpus(SEED.parent).ids
-    with pytest.raises(InputError, match="no such file or folder"):
-        extract_keywords(str(tmp_path / "artcles.jsonl"))
+    secret = tmp_path / "private"; secret.mkdir(); (secret / "a.txt").write_text("Secret\nPlans\nThe merger.", encoding="utf-8")
+    for s in (str(SEED), str(secret), str(tmp_path / "artcles.jsonl")):
+        for f in (extract_keyphrases, extract_keywords, lambda x: TopicModel(n_topics=1).fit(x)):
+            with pytest.raises(OptionError, match="looks like a path"):
+                f(s)
     text = extract_keyphrases("Floods hit Venice again; the lagoon city floods.")
     assert text.id.tolist()[0] == "0" and any("Venice" in p for p in text.phrase)
-    folder = tmp_path / "news"; folder.mkdir()
-    for i, body in enumerate(["Floods hit Venice.", "Storm floods Venice.", "Election in Spain.", "Spain votes again."]):
-        (folder / f"a{i}.txt").write_text(f"Title {i}\nStandfirst\n{body}", encoding="utf-8")
-    assert TopicModel(n_topics=2, keyphrases=0).fit(str(folder)).articles_.id.tolist() == ["a0", "a1", "a2", "a3"]
+    assert extract_keyphrases(["../data"]).id.tolist() == ["0"]  # in a list, every string is a text
