@@ -382,7 +382,7 @@ def _fit_extract(self:KeywordExtractor, X, top:int|None=None)->list:
         return self.extract(arts, top, cands)
 KeywordExtractor.fit_extract = _fit_extract
 
-# %% ../nbs/keywords.ipynb #8b204123
+# %% ../nbs/keywords.ipynb #7b6976c1
 KEYWORD_COLUMNS = ["id", "rank", "term", "stem", "score", "tf", "idf", "weight", "status"]
 KEYPHRASE_COLUMNS = ["id", "rank", "phrase", "score", "status"]
 
@@ -445,7 +445,7 @@ def _transform(self:KeywordExtractor, X):
     "Sparse matrix of keyword scores (`tf × idf × weight`, as in `keywords`), one row per article, columns `get_feature_names_out()`."
     self._fitted()
     C = term_matrix(count_terms(_articles(X), self.lang, self.field_weights), self.vocabulary_)
-    return sp.csr_matrix(C @ sp.diags(np.array([self.df_.idf((t,)) for t in self.get_feature_names_out()])))
+    return sp.csr_matrix(C @ sp.diags(self.idf_))  # `idf_` is in column order
 KeywordExtractor.transform = _transform
 
 # %% ../nbs/keywords.ipynb #0fcc8762
