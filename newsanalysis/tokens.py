@@ -11,8 +11,8 @@ import Stemmer, stopwordsiso
 from .core import OptionError
 
 # %% auto #0
-__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'languages', 'Token', 'mask_markup',
-           'sentence_spans', 'Tokenizer', 'normalise', 'get_tokenizer']
+__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'MAX_CACHED_WORDS', 'languages', 'Token',
+           'mask_markup', 'sentence_spans', 'Tokenizer', 'normalise', 'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -77,11 +77,14 @@ def sentence_spans(text:str)->list:
         if e2 > s2: out.append((s2, e2))
     return out
 
-# %% ../nbs/tokens.ipynb #bb907502
+# %% ../nbs/tokens.ipynb #9359a7cf
+MAX_CACHED_WORDS = 2_000_000  # distinct words a per-word cache keeps before it is emptied
+
 class _TermCache(dict):
-    "word -> term (or None), computed once per distinct word."
+    "word -> term (or None), computed once per distinct word; emptied when it holds `MAX_CACHED_WORDS` words."
     def __init__(self, fn): super().__init__(); self.fn = fn
     def __missing__(self, w):
+        if len(self) >= MAX_CACHED_WORDS: self.clear()  # a long stream keeps bringing new names and typos
         v = self[w] = self.fn(w)
         return v
 
