@@ -114,7 +114,7 @@ class Candidates(NamedTuple):
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
 
-# %% ../nbs/keywords.ipynb #a5781d8b
+# %% ../nbs/keywords.ipynb #d8f82943
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+N"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
@@ -189,7 +189,9 @@ def candidates(article:Article, # the article
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
     if lex.pos:  # a single word may be a keyphrase when most of its occurrences are nouns or names
         nc = Counter(nouns)
-        phrases = {k for k, v in nc.items() if 2 * v > count[k]}.union(multi)
+        phrases = {k for k, v in nc.items() if 2 * v > count[k]}
+        # a headline phrase must end in such a noun too ("Walter Munk dies", then "Munk died"), unless the body has it
+        phrases.update(m for m in multi if m[-1:] in phrases or count[m] > title[m])
     else: phrases = None
     return Candidates(tf, count, first, names, chunks, sent, phrases, title)
 
