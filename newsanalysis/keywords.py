@@ -45,19 +45,31 @@ def is_title_case(text:str)->bool:
     ws = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return len(ws) >= 2 and sum(w[0].isupper() for w in ws) >= 0.7 * len(ws)
 
-# %% ../nbs/keywords.ipynb #02b9c939
+# %% ../nbs/keywords.ipynb #0ee46e83
 NOUN, ADJ, OTHER = 1, 2, 4
+
+def _package_file(package:str, *parts)->Path|None:
+    "A data file inside an installed package, located without importing it (None if absent)."
+    spec = importlib.util.find_spec(package)
+    path = Path(spec.origin).parent.joinpath(*parts) if spec and spec.origin else None
+    return path if path is not None and path.exists() else None
+
+def _mostly_verbs()->list:
+    "Lower-case words most often tagged as a verb (VB, VBD, VBZ, VBP) in Brill's lexicon inside the `textblob` wheel."
+    path = _package_file("textblob", "en", "en-lexicon.txt")  # lines: word TAG (the most frequent tag)
+    if path is None: return []
+    return re.findall(r"^([^A-Z\s;][^A-Z\s]*) (?:VB|VBD|VBZ|VBP)$", path.read_text(encoding="utf-8"), re.M)
 
 @functools.lru_cache(maxsize=None)
 def _english_classes()->dict:
-    "lower-case word -> NOUN, ADJ or OTHER, read once from the lexicon file inside the `lemminflect` wheel ({} if absent)."
-    spec = importlib.util.find_spec("lemminflect")  # located, not imported: only its data file is read
-    path = Path(spec.origin).parent / "resources" / "lemma_lu.csv.gz" if spec and spec.origin else None
-    if path is None or not path.exists(): return {}
+    "lower-case word -> NOUN, ADJ or OTHER, read once from the lexicon files inside the `lemminflect` and `textblob` wheels ({} if absent)."
+    path = _package_file("lemminflect", "resources", "lemma_lu.csv.gz")  # located, not imported: only the data is read
+    if path is None: return {}
     text = gzip.decompress(path.read_bytes()).decode("utf-8").lower()  # lines: word,upos,lemmas
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),adj,", text, re.M), ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
+    out.update(dict.fromkeys(_mostly_verbs(), OTHER))  # most often a verb: a verb
     return out
 
 def word_class(word:str)->int:
