@@ -45,7 +45,7 @@ def is_title_case(text:str)->bool:
     ws = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return len(ws) >= 2 and sum(w[0].isupper() for w in ws) >= 0.7 * len(ws)
 
-# %% ../nbs/keywords.ipynb #0ee46e83
+# %% ../nbs/keywords.ipynb #7b9ebd87
 NOUN, ADJ, OTHER = 1, 2, 4
 
 def _package_file(package:str, *parts)->Path|None:
@@ -59,6 +59,14 @@ def _mostly_verbs()->list:
     path = _package_file("textblob", "en", "en-lexicon.txt")  # lines: word TAG (the most frequent tag)
     if path is None: return []
     return re.findall(r"^([^A-Z\s;][^A-Z\s]*) (?:VB|VBD|VBZ|VBP)$", path.read_text(encoding="utf-8"), re.M)
+
+@functools.lru_cache(maxsize=None)
+def _verb_s_forms()->frozenset:
+    "Lower-case English words that can be a verb in the third person (`hits`, `strikes`, `bans`), from `lemminflect`'s lexicon."
+    path = _package_file("lemminflect", "resources", "lemma_lu.csv.gz")
+    if path is None: return frozenset()
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")  # lines: word,upos,lemmas
+    return frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
 
 @functools.lru_cache(maxsize=None)
 def _english_classes()->dict:
@@ -126,7 +134,7 @@ class Candidates(NamedTuple):
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
 
-# %% ../nbs/keywords.ipynb #d8f82943
+# %% ../nbs/keywords.ipynb #dbba136d
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+N"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
@@ -156,7 +164,7 @@ def candidates(article:Article, # the article
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs = _NP_RE if lex.pos else _RUN_RE
-    names, chunks, sent, title = Counter(), [], 0, Counter()
+    names, chunks, sent, title, title_verbs, verb_s = Counter(), [], 0, Counter(), set(), _verb_s_forms()
     singles, ssents, multi, msents, nouns, weighted = [], [], [], [], [], []
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
@@ -183,12 +191,13 @@ def candidates(article:Article, # the article
         tok_sent = list(accumulate(map(_is_end, tags), initial=sent))
         singles += keys; ssents += tok_sent[:-1]
         if lex.pos: nouns += compress(keys, map(_is_noun, tags))
-        n0 = len(multi)
+        n0, in_title = len(multi), field == "title" and lex.pos
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
+                if in_title and not verb_s.isdisjoint(words[a:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))
         sent = tok_sent[-1] + (not tags.endswith("/"))
@@ -203,7 +212,8 @@ def candidates(article:Article, # the article
         nc = Counter(nouns)
         phrases = {k for k, v in nc.items() if 2 * v > count[k]}
         # a headline phrase must end in such a noun too ("Walter Munk dies", then "Munk died"), unless the body has it
-        phrases.update(m for m in multi if m[-1:] in phrases or count[m] > title[m])
+        # and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines")
+        phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
     return Candidates(tf, count, first, names, chunks, sent, phrases, title)
 
