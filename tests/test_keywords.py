@@ -130,3 +130,21 @@ def test_strings_are_texts_and_path_like_strings_are_refused(tmp_path):
     text = extract_keyphrases("Floods hit Venice again; the lagoon city floods.")
     assert text.id.tolist()[0] == "0" and any("Venice" in p for p in text.phrase)
     assert extract_keyphrases(["../data"]).id.tolist() == ["0"]  # in a list, every string is a text
+
+
+def test_word_classes_without_the_lexicon_files(monkeypatch):
+    "Without the data files of `lemminflect` and `textblob` every word counts as a noun, and extraction still works."
+    import newsanalysis.keywords as kw
+
+    def reset():
+        kw._english_classes.cache_clear(); kw._verb_s_forms.cache_clear(); kw._LEXICONS.clear()
+
+    art = Article(id="x", title="Typhoon strikes Philippines", body="The typhoon deployed its winds over Manila.")
+    monkeypatch.setattr(kw, "_package_file", lambda *parts: None)
+    reset()
+    try:
+        assert [kw.word_class(w) for w in ["deployed", "vows", "legitimate"]] == [kw.NOUN] * 3
+        assert kw.KeywordExtractor().fit_extract([art])[0]  # plain runs of content words: still keyphrases
+    finally:
+        monkeypatch.undo(); reset()
+    assert [kw.word_class(w) for w in ["deployed", "vows", "legitimate"]] == [kw.OTHER, kw.OTHER, kw.ADJ]
