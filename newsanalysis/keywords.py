@@ -565,7 +565,7 @@ def plot_keywords(table:pd.DataFrame, # output of `extract_keywords` (or `extrac
     ax.figure.tight_layout()
     return ax.figure
 
-# %% ../nbs/keywords.ipynb #2a42ad4c
+# %% ../nbs/keywords.ipynb #a53a11a4
 class Highlight:
     "An article with phrases marked; shows as HTML in Jupyter."
     def __init__(self, article:Article, spans:list, phrases:list):
@@ -585,16 +585,16 @@ def highlight(article:Article, # the article
              )->Highlight:
     "Mark each phrase wherever its words occur in the text, matched on stems (case and number free)."
     article = as_article(article)
-    tk = get_tokenizer(article.lang or lang or "en")
+    tk = get_tokenizer(article.lang or lang or "en", stop_words=None)  # names hold stop words: New York, United States
     phrases = [p for p in phrases if isinstance(p, str) and p.strip()]
     wanted = {tuple(t for t in map(tk.term, WORD_RE.findall(p))) for p in phrases}
     wanted = {w for w in wanted if w and None not in w}
-    spans = []
+    longest, spans = max(map(len, wanted), default=0), []
     for m in CHUNK_RE.finditer(article.text):
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
         i = 0
         while i < len(ws):
-            for n in range(min(4, len(ws) - i), 0, -1):
+            for n in range(min(longest, len(ws) - i), 0, -1):
                 if tuple(w[2] for w in ws[i:i+n]) in wanted: spans.append((ws[i][0], ws[i+n-1][1])); i += n; break
             else: i += 1
     return Highlight(article, spans, phrases)
