@@ -134,7 +134,7 @@ class Candidates(NamedTuple):
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
 
-# %% ../nbs/keywords.ipynb #dbba136d
+# %% ../nbs/keywords.ipynb #812eea82
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+N"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
@@ -197,7 +197,7 @@ def candidates(article:Article, # the article
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
-                if in_title and not verb_s.isdisjoint(words[a:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
+                if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))
         sent = tok_sent[-1] + (not tags.endswith("/"))
