@@ -137,7 +137,7 @@ def test_word_classes_without_the_lexicon_files(monkeypatch):
     import newsanalysis.keywords as kw
 
     def reset():
-        kw._english_classes.cache_clear(); kw._verb_s_forms.cache_clear(); kw._LEXICONS.clear()
+        kw._word_tables.cache_clear(); kw._LEXICONS.clear()
 
     art = Article(id="x", title="Typhoon strikes Philippines", body="The typhoon deployed its winds over Manila.")
     monkeypatch.setattr(kw, "_package_file", lambda *parts: None)
