@@ -185,7 +185,8 @@ def _compare_seeds(src, tmp, seeds=(0, 4242)):
 @given(st.lists(news_record, min_size=3, max_size=30, unique_by=lambda r: r["id"]))
 def test_results_do_not_depend_on_hash_seed(tmp_path_factory, recs):
     "Two processes with different PYTHONHASHSEED write byte-identical CSV files and report, equal Parquet tables."
-    assume(any(r["text"].strip(" .") and set(r["text"].split()) - {"the", "of", "and", "The", "of", "and."} for r in recs))
+    assume(any(r["text"].strip(" .") and set(r["text"].split()) - {"the", "of", "and", "The", "of", "and."}
+               and r.get("date") != "yesterday" for r in recs))  # at least one readable record (a bad date is skipped)
     tmp = tmp_path_factory.mktemp("seed")
     with open(tmp / "in.jsonl", "w", encoding="utf-8") as f:
         for r in recs: f.write(json.dumps(r, ensure_ascii=False) + "\n")
