@@ -77,15 +77,15 @@ def sentence_spans(text:str)->list:
         if e2 > s2: out.append((s2, e2))
     return out
 
-# %% ../nbs/tokens.ipynb #9359a7cf
+# %% ../nbs/tokens.ipynb #35271fd8
 MAX_CACHED_WORDS = 2_000_000  # distinct words a per-word cache keeps before it is emptied
 
-class _TermCache(dict):
-    "word -> term (or None), computed once per distinct word; emptied when it holds `MAX_CACHED_WORDS` words."
-    def __init__(self, fn): super().__init__(); self.fn = fn
+class _WordCache(dict):
+    "word -> `make(word)`, computed once per distinct word; emptied when it holds `MAX_CACHED_WORDS` words."
+    def __init__(self, make): super().__init__(); self.make = make
     def __missing__(self, w):
         if len(self) >= MAX_CACHED_WORDS: self.clear()  # a long stream keeps bringing new names and typos
-        v = self[w] = self.fn(w)
+        v = self[w] = self.make(w)
         return v
 
 class Tokenizer:
@@ -112,14 +112,14 @@ class Tokenizer:
         # made stemming a new word three times slower.
         self._stemmer = Stemmer.Stemmer(SNOWBALL[lang], 0) if (stem and lang in SNOWBALL) else None
         self._elisions = ELISIONS.get(lang, ())
-        self._terms = _TermCache(self._term)
+        self._terms = _WordCache(self._term)
 
     def __repr__(self): return f"Tokenizer(lang={self.lang!r}, stop_words={len(self.stop_words)}, stem={self.stem})"
     def __getstate__(self): d = self.__dict__.copy(); d["_stemmer"] = None; d["_terms"] = None; return d
     def __setstate__(self, d):
         self.__dict__.update(d)
         self._stemmer = Stemmer.Stemmer(SNOWBALL[self.lang], 0) if (self.stem and self.lang in SNOWBALL) else None
-        self._terms = _TermCache(self._term)
+        self._terms = _WordCache(self._term)
 
 # %% ../nbs/tokens.ipynb #ae980eab
 def normalise(word:str)->str:
