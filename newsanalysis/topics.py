@@ -4,7 +4,7 @@
 
 # %% ../nbs/topics.ipynb #236c9eca
 from __future__ import annotations
-import itertools, json, math, os, warnings
+import itertools, json, math, os, re, warnings
 from collections import Counter, defaultdict
 import numpy as np
 import pandas as pd
@@ -22,11 +22,11 @@ from .tfidf import NewsTfidf, as_article
 from .tokens import WORD_RE, get_tokenizer, normalise
 
 # %% auto #0
-__all__ = ['ARTICLE_COLUMNS', 'TOPIC_COLUMNS', 'NO_TERMS_TOPIC', 'class_tfidf', 'coherent_terms', 'surface_forms',
-           'eigengap_curve', 'stability_curve', 'TopicModel', 'topic_keyphrases', 'plot_k_selection',
-           'plot_topic_sizes', 'plot_topic_terms', 'article_map', 'plot_topic_map', 'topics_over_time',
-           'plot_topics_over_time', 'plot_similarity', 'fit_topics', 'article_records', 'topic_records',
-           'write_records']
+__all__ = ['ARTICLE_COLUMNS', 'TOPIC_COLUMNS', 'NO_TERMS_TOPIC', 'LABEL_ARTICLES', 'class_tfidf', 'coherent_terms',
+           'surface_forms', 'topic_label', 'eigengap_curve', 'stability_curve', 'TopicModel', 'topic_keyphrases',
+           'plot_k_selection', 'plot_topic_sizes', 'plot_topic_terms', 'article_map', 'plot_topic_map',
+           'topics_over_time', 'plot_topics_over_time', 'plot_similarity', 'fit_topics', 'article_records',
+           'topic_records', 'write_records']
 
 # %% ../nbs/topics.ipynb #b59ef5d4
 def _articles(X)->list:
@@ -87,6 +87,16 @@ def _is_noun(form:str, lang:str)->bool:
     return True
 
 # %% ../nbs/topics.ipynb #b394d956
+def _written(w:str, tk)->str:
+    "A word as a label shows it: normalised, without a possessive 's or an elided article."
+    s = normalise(w)
+    if s[-2:] in ("'s", "'S") and len(s) > 2: s = s[:-2]
+    return tk.split_elision(s)[1] if "'" in s else s
+
+def _most_frequent(counts:Counter)->str:
+    "The most frequent written form; ties broken alphabetically, so the choice is stable."
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
 def surface_forms(articles:list, # the articles to read
                   terms, # the stems to name
                   lang:str="en", # language of articles that do not give one
@@ -98,12 +108,51 @@ def surface_forms(articles:list, # the articles to read
         tk = get_tokenizer(l)
         for w, n in words[l].items():
             t = tk.term(w)
-            if t in wanted:
-                s = normalise(w)
-                if s[-2:] in ("'s", "'S") and len(s) > 2: s = s[:-2]
-                if "'" in s: s = tk.split_elision(s)[1]
-                seen[t][s] += n
-    return {t: (min(seen[t].items(), key=lambda kv: (-kv[1], kv[0]))[0] if seen[t] else t) for t in terms}
+            if t in wanted: seen[t][_written(w, tk)] += n
+    return {t: (_most_frequent(seen[t]) if seen[t] else t) for t in terms}
+
+# %% ../nbs/topics.ipynb #a3cc0337
+_SIDE_BY_SIDE = re.compile(r"[ \t\u00a0]+|-")  # two words of one name: only spaces or a hyphen between them
+
+def _neighbours(articles:list, stems:list, lang:str):
+    "Occurrences of each stem, and of each pair of side-by-side terms with one of the stems (with their written forms)."
+    want, single, pair, written = set(stems), Counter(), Counter(), defaultdict(Counter)
+    for a in articles:
+        tk, text, prev = get_tokenizer(a.lang or lang or "en"), a.text, None
+        for m in WORD_RE.finditer(text):
+            t = tk.term(m.group())
+            if t is None: prev = None; continue
+            if t in want: single[t] += 1
+            if prev and prev[0] != t and (prev[0] in want or t in want) and _SIDE_BY_SIDE.fullmatch(text, prev[2], m.start()):
+                p = (prev[0], t); pair[p] += 1
+                sep = "-" if "-" in text[prev[2]:m.start()] else " "
+                written[p][_written(text[prev[1]:prev[2]], tk) + sep + _written(m.group(), tk)] += 1
+            prev = (t, m.start(), m.end())
+    return single, pair, written
+
+def topic_label(articles:list, # the topic's articles (its strongest ones are enough)
+                stems:list, # the topic's terms (stems), best first
+                forms:dict|None=None, # stem -> written form (as from `surface_forms`); None: read from `articles`
+                n:int=3, # items in the label
+                lang:str="en", # language of articles that give none
+                share:float=0.5, # a term is shown with its neighbour when this share of its occurrences has it
+               )->str:
+    "The first `n` terms, each shown with the word beside it when they mostly go together (Donald Trump, Prime Minister)."
+    forms = forms if forms is not None else surface_forms(articles, stems, lang)
+    single, pair, written = _neighbours(articles, stems, lang)
+    best = {}  # stem -> (count, pair): its most frequent side-by-side pair, when that holds `share` of its occurrences
+    for p, c in sorted(pair.items()):
+        for s in p:
+            if s in single and c >= 2 and c >= share * single[s] and c > best.get(s, (0, None))[0]: best[s] = (c, p)
+    used, items = set(), []
+    for s in stems:
+        if s in used: continue
+        p = best[s][1] if s in best else next((best[u][1] for u in stems if u in best and u not in used and s in best[u][1]), None)
+        if p is None: items.append(forms.get(s, s)); used.add(s)
+        elif used.isdisjoint(p): items.append(_most_frequent(written[p])); used.update(p)
+        else: used.add(s); continue  # its partner is already in the label ("Donald" after "President Trump")
+        if len(items) == n: break
+    return ", ".join(items)
 
 # %% ../nbs/topics.ipynb #2e3a420a
 def eigengap_curve(Z, # articles × dimensions, rows of unit length (e.g. normalised LSA vectors)
@@ -155,7 +204,7 @@ class TopicModel(ClusterMixin, TransformerMixin, BaseEstimator):
                  refine:int=20, # most refinement rounds in the full TF-IDF space; 0 keeps the clusterer's partition
                  n_terms:int=10, # terms kept per topic
                  term_pool:int=30, # candidates (best c-TF-IDF) the terms are chosen from for coherence; 0: the c-TF-IDF order
-                 n_label_terms:int=3, # terms in a topic's label
+                 n_label_terms:int=3, # items in a topic's label (a term, or a term with the word beside it)
                  n_representative:int=3, # representative articles per topic
                  keyphrases:int=5, # keyphrases per topic (0: none); needs `newsanalysis.keywords`
                  lang:str="en", # language of articles that do not give one
@@ -310,6 +359,8 @@ def _topic_keyphrases(arts, labels, k, n):
     except ImportError: return None
     return topic_keyphrases(extract_keyphrases(Corpus(arts), top=10), dict(zip([a.id for a in arts], labels)), k, n)
 
+LABEL_ARTICLES = 100  # a topic's label is read from its strongest articles
+
 def _describe(self:TopicModel, arts, C, labels, k):
     terms = self.vectorizer_.get_feature_names_out() if hasattr(self.vectorizer_, "get_feature_names_out") else None
     W = class_tfidf(C, labels, k) if k else np.zeros((0, C.shape[1]))
@@ -334,10 +385,10 @@ def _describe(self:TopicModel, arts, C, labels, k):
     rows = []
     for t in range(k):
         members = np.flatnonzero(labels == t)
-        rep = sorted(members, key=lambda i: (-round(self.strength_[i], 12), i))[:self.n_representative]
+        order = sorted(members, key=lambda i: (-round(self.strength_[i], 12), i))  # strongest first, ties by input order
         words = [forms[s] for s in stems[t]]
-        rows.append((t, len(members), ", ".join(words[:self.n_label_terms]), words, kps[t] if kps else [],
-                     [self.ids_[i] for i in rep], STATUS_OK))
+        label = topic_label([arts[i] for i in order[:LABEL_ARTICLES]], stems[t], forms, self.n_label_terms, self.lang)
+        rows.append((t, len(members), label, words, kps[t] if kps else [], [self.ids_[i] for i in order[:self.n_representative]], STATUS_OK))
     nt = int((labels == NO_TERMS_TOPIC).sum())
     if nt: rows.append((NO_TERMS_TOPIC, nt, "(no countable words)", [], [], [self.ids_[i] for i in np.flatnonzero(labels == NO_TERMS_TOPIC)[:self.n_representative]], STATUS_NO_TERMS))
     self.topic_stems_ = stems

@@ -1,6 +1,7 @@
 """Tests of the topic model: every id once, determinism (also across PYTHONHASHSEED), tiny and empty-ish input."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,12 @@ def test_topic_table(fitted):
     assert t.topic.tolist()[:8] == list(range(8))
     assert t["size"].is_monotonic_decreasing
     assert all(len(x) == 10 for x in t.terms)
-    assert all(label == ", ".join(terms[:3]) for label, terms in zip(t.label, t.terms))
+    for label, terms in zip(t.label, t.terms):  # three items, each a topic term or a term with the word beside it
+        items, lower = label.split(", "), {w.lower() for w in terms}
+        assert len(items) == 3, label
+        assert all(lower & {w.lower() for w in re.split("[ -]", item)} for item in items), (label, terms)
+        assert terms[0].lower() in re.split("[ -]", items[0].lower()), (label, terms)  # the best term comes first
+    assert any(" " in label for label in t.label), "no label shows a name of two words"  # e.g. "Donald Trump"
     json.dumps(topic_records(fitted))  # JSON-ready
 
 
