@@ -142,6 +142,14 @@ _T_IN_NAME = re.compile("(?<=[CDE])T|T(?=[CDE])")
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "N".__eq__
 
+_INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/[CDE])")  # a name, one letter, a full stop, a name: "William S. Saturn"
+_INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
+
+def _middle_initials(words:list, tags:str)->list:
+    "Positions of the middle initials and of their full stops, which would end the sentence and split the name."
+    return [j for m in _INITIAL_TAGS.finditer(tags) for i in (m.start(),)
+            if words[i] in _INITIALS_OK and words[i + 1] == "." for j in (i, i + 1)]
+
 def _cut(caps:str, b:int, max_len:int)->int:
     "Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a name."
     s = b - max_len
@@ -173,6 +181,10 @@ def candidates(article:Article, # the article
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
+        if "s/" in tags and (gone := set(_middle_initials(words, tags))):  # "William S. Saturn" reads "William Saturn"
+            keep = [j for j in range(len(words)) if j not in gone]
+            words, terms, keys = [words[j] for j in keep], tuple(terms[j] for j in keep), tuple(keys[j] for j in keep)
+            tags = "".join(tags[j] for j in keep)
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
@@ -572,6 +584,12 @@ class Highlight:
         body = "".join(out).replace("\n", "<br>")
         return f'<div style="max-width:50em;line-height:1.5"><p><b>{html.escape(self.article.id)}</b></p>{body}</div>'
 
+def _after_initial(text:str, ws:list, start:int)->bool:
+    "Whether the words `ws` end in a name's middle initial and the word at `start` goes on with the name."
+    (s, e, _), before = ws[-1], ws[-2][0] if len(ws) > 1 else None
+    return (e - s == 1 and before is not None and text[s] in _INITIALS_OK and text[before].isupper()
+            and text[e:start] == ". " and text[start].isupper())
+
 def highlight(article:Article, # the article
               phrases:Iterable[str], # phrases to mark (e.g. its keyphrases)
               lang:str|None=None, # language when the article gives none
@@ -583,8 +601,12 @@ def highlight(article:Article, # the article
     wanted = {tuple(t for t in map(tk.term, WORD_RE.findall(p))) for p in phrases}
     wanted = {w for w in wanted if w and None not in w}
     longest, spans = max(map(len, wanted), default=0), []
-    for m in CHUNK_RE.finditer(article.text):
+    text, groups = article.text, []
+    for m in CHUNK_RE.finditer(text):
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
+        if groups and _after_initial(text, groups[-1], ws[0][0]): groups[-1][-1:] = ws  # "William S. Saturn"
+        else: groups.append(ws)
+    for ws in groups:
         i = 0
         while i < len(ws):
             for n in range(min(longest, len(ws) - i), 0, -1):
