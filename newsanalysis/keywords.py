@@ -158,6 +158,12 @@ def _cut(caps:str, b:int, max_len:int)->int:
         if b - s < 2: s = b - 2  # one long name, or a name and one word: the last two words (a person's name)
     return s
 
+def _name_at_end(caps:str, s:int, b:int)->int:
+    "Start of the candidate of the run `s:b`: where a name of two words or more that ends it begins after a lower-case word, else `s`."
+    p = b
+    while p > s and caps[p - 1] in "CDE": p -= 1
+    return p if s < p <= b - 2 and caps[p - 1] not in "CDE" else s
+
 def candidates(article:Article, # the article
                lang:str|None=None, # language when the article gives none (None: English)
                max_len:int=4, # longest candidate, in words
@@ -206,6 +212,7 @@ def candidates(article:Article, # the article
             for m in runs.finditer(tags):
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
+                s = _name_at_end(caps, s, b)  # "Italy coach John Kirwan": the name
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
