@@ -205,6 +205,7 @@ def phases(datasets: list, limit=None, repeats: int = 5, write=False):
     from newsanalysis.keywords import KeywordExtractor, _IdfCache, _TOKEN_RE, _score_candidates, _select, surface_forms
     from newsanalysis.tfidf import DocumentFrequencies, _segments
     names = ["candidates", "document frequencies", "scores", "selection", "surface forms"]
+    shares = {"candidates": [], "python": []}  # shares of the total, for the text under the table
     lines = ["| dataset | docs | tokens | " + " | ".join(names) + " | total ms | docs/s | regex pass alone |",
              "| --- | ---: | ---: |" + " ---: |" * (len(names) + 3)]
     for name in datasets:
@@ -230,13 +231,16 @@ def phases(datasets: list, limit=None, repeats: int = 5, write=False):
             for n, a, b in zip(names + ["regex"], (t0, t1, t2, t3, t4, t5), (t1, t2, t3, t4, t5, t6)): times[n].append(b - a)
         med = {n: 1000 * statistics.median(v) for n, v in times.items()}
         total = sum(med[n] for n in names)
+        shares["candidates"].append(100 * med[names[0]] / total); shares["python"].append(100 * sum(med[n] for n in names[2:]) / total)
         lines.append(f"| {name} | {len(docs)} | {n_tok:,} | " + " | ".join(f"{med[n]:.0f} ({100 * med[n] / total:.0f} %)" for n in names)
                      + f" | {total:.0f} | {1000 * len(docs) / total:,.0f} | {med['regex']:.0f} ms |")
         print(lines[-1], flush=True)
     md = "\n".join(lines)
     if write:
         cmd = f"python benchmarks/keyphrases.py --datasets {','.join(datasets)} --phases --repeats {repeats} --write"
-        write_section(Path(__file__).resolve().parent / "RESULTS.md", PHASES_TEXT.format(cmd=cmd, table=md, cpus=os.cpu_count()),
+        rng = {k: f"{min(v):.0f}–{max(v):.0f}" for k, v in shares.items()}
+        write_section(Path(__file__).resolve().parent / "RESULTS.md", PHASES_TEXT.format(cmd=cmd, table=md, cpus=os.cpu_count(),
+                                                                                          cand=rng["candidates"], python=rng["python"]),
                       "Keyphrases: where the time goes")
     return md
 
@@ -249,9 +253,9 @@ gaps, the first step of `candidates`: no extractor that reads every word with Py
 
 {table}
 
-Candidates take 59–79 % of the time. Their work is done per word in C (the regular-expression pass, one
+Candidates take {cand} % of the time. Their work is done per word in C (the regular-expression pass, one
 dictionary look-up per word, `Counter`, `zip`, `accumulate`), so cutting it much further would take compiled code.
-Scoring, selection and surface forms (18–36 %) run once per candidate in Python.
+Scoring, selection and surface forms ({python} %) run once per candidate in Python.
 """
 
 
