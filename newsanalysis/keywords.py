@@ -158,12 +158,6 @@ def _cut(caps:str, b:int, max_len:int)->int:
         if b - s < 2: s = b - 2  # one long name, or a name and one word: the last two words (a person's name)
     return s
 
-def _name_at_end(caps:str, s:int, b:int)->int:
-    "Start of the candidate of the run `s:b`: where a name of two words or more that ends it begins after a lower-case word, else `s`."
-    p = b
-    while p > s and caps[p - 1] in "CDE": p -= 1
-    return p if s < p <= b - 2 and caps[p - 1] not in "CDE" else s
-
 def candidates(article:Article, # the article
                lang:str|None=None, # language when the article gives none (None: English)
                max_len:int=4, # longest candidate, in words
@@ -191,6 +185,7 @@ def candidates(article:Article, # the article
             keep = [j for j in range(len(words)) if j not in gone]
             words, terms, keys = [words[j] for j in keep], tuple(terms[j] for j in keep), tuple(keys[j] for j in keep)
             tags = "".join(tags[j] for j in keep)
+        name_at = {}  # end of each name -> its start
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
@@ -200,7 +195,8 @@ def candidates(article:Article, # the article
                     i = m.start(); t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
-            for m in _NAME_RE.finditer(tags): names[terms[m.start():m.end()]] += 1
+            for m in _NAME_RE.finditer(tags):
+                a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
         caps, tags = tags, tags.translate(_TAG_TO_NP)
         chunks.append((words, terms))
         # sentence of every token: the part starts a sentence, every "/" ends one
@@ -212,7 +208,7 @@ def candidates(article:Article, # the article
             for m in runs.finditer(tags):
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
-                s = _name_at_end(caps, s, b)  # "Italy coach John Kirwan": the name
+                if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
