@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
 from .tokens import WORD_RE, _CAMEL_RE, MARKUP_RE, get_tokenizer, _WordCache
-from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _segments
+from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
 
 # %% auto #0
 __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'KEYWORD_COLUMNS', 'KEYPHRASE_COLUMNS', 'is_title_case',
@@ -231,14 +231,10 @@ def candidates(article:Article, # the article
     return Candidates(tf, count, first, names, chunks, sent, phrases, title)
 
 # %% ../nbs/keywords.ipynb #899de3bd
-def _clean_word(w:str, tk)->str:
-    n = _clean_form(w)
-    return tk.split_elision(n)[1] if "'" in n else n
-
 @functools.lru_cache(maxsize=None)
 def _clean(lang:str)->_WordCache:
     "word -> its written form in a keyphrase (cached per language)."
-    return _WordCache(functools.partial(_clean_word, tk=get_tokenizer(lang)))
+    return _WordCache(functools.partial(_written_form, tk=get_tokenizer(lang)))
 
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name

@@ -142,6 +142,11 @@ def _clean_form(w:str)->str:
     n = normalise(w)
     return n[:-2] if n[-2:] in ("'s", "'S") and len(n) > 2 else n
 
+def _written_form(w:str, tk)->str:
+    "How a word is shown in a keyphrase or a topic label: `_clean_form`, without an elided article (l'Ukraine: Ukraine)."
+    n = _clean_form(w)
+    return tk.split_elision(n)[1] if "'" in n else n
+
 class _WordIds(dict):
     "word -> its number (given on first sight) in one language, with the term of every numbered word."
     def __init__(self, lang:str):

@@ -18,8 +18,8 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, read_corpus, check_text
-from .tfidf import NewsTfidf, as_article
-from .tokens import WORD_RE, get_tokenizer, normalise
+from .tfidf import NewsTfidf, as_article, _written_form
+from .tokens import WORD_RE, get_tokenizer
 
 # %% auto #0
 __all__ = ['ARTICLE_COLUMNS', 'TOPIC_COLUMNS', 'NO_TERMS_TOPIC', 'LABEL_ARTICLES', 'class_tfidf', 'coherent_terms',
@@ -87,12 +87,6 @@ def _is_noun(form:str, lang:str)->bool:
     return True
 
 # %% ../nbs/topics.ipynb #b394d956
-def _written(w:str, tk)->str:
-    "A word as a label shows it: normalised, without a possessive 's or an elided article."
-    s = normalise(w)
-    if s[-2:] in ("'s", "'S") and len(s) > 2: s = s[:-2]
-    return tk.split_elision(s)[1] if "'" in s else s
-
 def _most_frequent(counts:Counter)->str:
     "The most frequent written form; ties broken alphabetically, so the choice is stable."
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -108,7 +102,7 @@ def surface_forms(articles:list, # the articles to read
         tk = get_tokenizer(l)
         for w, n in words[l].items():
             t = tk.term(w)
-            if t in wanted: seen[t][_written(w, tk)] += n
+            if t in wanted: seen[t][_written_form(w, tk)] += n
     return {t: (_most_frequent(seen[t]) if seen[t] else t) for t in terms}
 
 # %% ../nbs/topics.ipynb #a3cc0337
@@ -126,7 +120,7 @@ def _neighbours(articles:list, stems:list, lang:str):
             if prev and prev[0] != t and (prev[0] in want or t in want) and _SIDE_BY_SIDE.fullmatch(text, prev[2], m.start()):
                 p = (prev[0], t); pair[p] += 1
                 sep = "-" if "-" in text[prev[2]:m.start()] else " "
-                written[p][_written(text[prev[1]:prev[2]], tk) + sep + _written(m.group(), tk)] += 1
+                written[p][_written_form(text[prev[1]:prev[2]], tk) + sep + _written_form(m.group(), tk)] += 1
             prev = (t, m.start(), m.end())
     return single, pair, written
 
@@ -350,7 +344,7 @@ def topic_keyphrases(kp:pd.DataFrame, # a keyphrase table with columns `id` and 
     out = []
     for t in range(k):
         scored = sorted(per[t].items(), key=lambda kv: (-(kv[1] ** 2 / total[kv[0]]), kv[0]))
-        out.append([min(forms[p].items(), key=lambda kv: (-kv[1], kv[0]))[0] for p, c in scored[:n] if c >= 2 or len(per[t]) <= n])
+        out.append([_most_frequent(forms[p]) for p, c in scored[:n] if c >= 2 or len(per[t]) <= n])
     return out
 
 def _topic_keyphrases(arts, labels, k, n):
