@@ -180,7 +180,7 @@ def topic_table(model:TopicModel, kp:pd.DataFrame, at:pd.DataFrame)->pd.DataFram
     "The model's topic table with the keyphrases and the size of each topic over all articles (`kp`, `at`: the keyphrase and article-topic tables)."
     topics = model.topics_.copy()
     t_all = {i: int(t) for i, t, st in zip(at.id, at.topic, at.status) if st != STATUS_SKIPPED}
-    topics["keyphrases"] = topic_keyphrases(kp, t_all, model.n_topics_, 5) + [[]] * int((topics.topic < 0).sum())
+    topics["keyphrases"] = topic_keyphrases(kp, t_all, model.n_topics_, 5, model.lang) + [[]] * int((topics.topic < 0).sum())
     size = at[at.status != STATUS_SKIPPED].topic.value_counts()
     topics["size"] = topics.topic.map(size).fillna(0).astype(int)
     return topics

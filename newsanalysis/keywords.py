@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
 from .tokens import WORD_RE, _CAMEL_RE, MARKUP_RE, get_tokenizer, _WordCache
-from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
+from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
 
 # %% auto #0
 __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'KEYWORD_COLUMNS', 'KEYPHRASE_COLUMNS', 'is_title_case',
@@ -27,9 +27,12 @@ __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'KEYWORD_COLUM
 # %% ../nbs/keywords.ipynb #a31ed5bc
 _W = WORD_RE.pattern
 _INITIALS = r"(?:[^\W\d_]\.){2,}(?=[ \t])"
-CHUNK_RE = re.compile(rf"(?:(?:{_INITIALS}|{_W}(?<!['’][sS]))[ \t]+)*(?:{_INITIALS}|{_W})")
+_OWNERS = ("[Ww]omen", "[Mm]en", "[Cc]hildren", "People")  # plurals whose 's belongs to the phrase: Women's Day
+_IN_PHRASE = "|".join(rf"(?<=\b{o}['’][sS])" for o in _OWNERS)   # after such an 's the phrase goes on
+_ENDS_PHRASE = "(?<=['’][sS])" + "".join(rf"(?<!\b{o}['’][sS])" for o in _OWNERS)  # after any other 's it ends
+CHUNK_RE = re.compile(rf"(?:(?:{_INITIALS}|{_W}(?:(?<!['’][sS])|{_IN_PHRASE}))[ \t]+)*(?:{_INITIALS}|{_W})")
 # one pass over a part: words (and initials), an empty token after a possessive 's, and each gap between words
-_TOKEN_RE = re.compile(rf"{_INITIALS}|{_W}|(?<=['’][sS])(?=[ \t])|[^\w \t](?:[ \t]*[^\w \t])*")
+_TOKEN_RE = re.compile(rf"{_INITIALS}|{_W}|{_ENDS_PHRASE}(?=[ \t])|[^\w \t](?:[ \t]*[^\w \t])*")
 _is_gap = re.compile(r"(?!\w)").match
 _SENT_GAP = re.compile(r"[.!?…\n]")
 NEWS_STOP_WORDS = {  # calendar words: frequent in news, never what a story is about
@@ -236,12 +239,18 @@ def _clean(lang:str)->_WordCache:
     "word -> its written form in a keyphrase (cached per language)."
     return _WordCache(functools.partial(_written_form, tk=get_tokenizer(lang)))
 
+@functools.lru_cache(maxsize=None)
+def _clean_inner(lang:str)->_WordCache:
+    "word -> its written form before the last word of a keyphrase: a possessive 's stays (Women's Day)."
+    clean = _clean(lang).__getitem__
+    return _WordCache(lambda w: clean(w) + (w[-2:].replace("’", "'") if w[-2:-1] in "'’" and w[-1:] in "sS" else ""))
+
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name
                   lang:str="en", # the article's language (for elisions)
                  )->dict:
     "The most frequent written form of each key in the article."
-    clean, by_first, seen, keys = _clean(lang).__getitem__, defaultdict(list), defaultdict(Counter), list(keys)
+    clean, inner, by_first, seen, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), defaultdict(Counter), list(keys)
     for k in keys: by_first[k[0]].append(k)
     for words, terms in cands.chunks:
         terms = tuple(terms)
@@ -249,7 +258,7 @@ def surface_forms(cands:Candidates, # the article's candidates
             for k in by_first[terms[i]]:
                 n = len(k)
                 if n == 1: seen[k][clean(words[i])] += 1
-                elif terms[i:i+n] == k: seen[k][" ".join(map(clean, words[i:i+n]))] += 1
+                elif terms[i:i+n] == k: seen[k][" ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])] += 1
     return {k: (min(seen[k].items(), key=lambda kv: (-kv[1], kv[0]))[0] if seen[k] else " ".join(k)) for k in keys}
 
 # %% ../nbs/keywords.ipynb #bb3916be
@@ -309,14 +318,6 @@ def _gc_paused():
     finally:
         if on: gc.enable()
 
-def _articles(X)->list:
-    "A list of `Article`s from a `Corpus`, an `Article`, a text (see `check_text`), a path (`os.PathLike`), a DataFrame or an iterable."
-    if isinstance(X, Article): return [X]
-    if isinstance(X, str): return [as_article(check_text(X), 0)]
-    if isinstance(X, (os.PathLike, pd.DataFrame)): return list(iter_articles(X))
-    if isinstance(X, Corpus): return list(X)
-    return [as_article(x, i) for i, x in enumerate(X)]
-
 # %% ../nbs/keywords.ipynb #7d336137
 class KeywordExtractor(TransformerMixin, BaseEstimator):
     "Keywords and keyphrases of news articles by position-weighted TF-IDF; fit learns document frequencies."
@@ -351,7 +352,7 @@ class KeywordExtractor(TransformerMixin, BaseEstimator):
         self._check()
         if not hasattr(self, "df_"): self.df_ = DocumentFrequencies()
         with _gc_paused():
-            for a in _articles(X): self.df_.add(self._cands(a).tf.keys())
+            for a in as_articles(X): self.df_.add(self._cands(a).tf.keys())
         return self._finish()
 
     def fit(self, X, y=None):
@@ -391,13 +392,13 @@ def _analyse(self:KeywordExtractor, a:Article, c:Candidates|None=None):
     return c, (STATUS_OK if c.tf else STATUS_NO_TERMS)
 KeywordExtractor._analyse = _analyse
 
-def _extract(self:KeywordExtractor, X, # articles (see `_articles`)
+def _extract(self:KeywordExtractor, X, # articles (see `as_articles`)
              top:int|None=None, # how many per article (default: `self.top`)
              cands:list|None=None, # their `Candidates`, if already computed (as by `fit_extract`)
             )->list:
     "Keyphrases of each article, in input order: a list of `[(phrase, score), ...]` (empty when none)."
     self._fitted(); self._check()
-    top, out, arts = top or self.top, [], _articles(X)
+    top, out, arts = top or self.top, [], as_articles(X)
     cache = self.__dict__.get("_idf_cache")
     if cache is None or cache.df is not self.df_: cache = self._idf_cache = _IdfCache(self.df_)
     idf = cache.__getitem__
@@ -415,7 +416,7 @@ KeywordExtractor.extract = _extract
 def _fit_extract(self:KeywordExtractor, X, top:int|None=None)->list:
     "Fit on `X` and extract its keyphrases, reading each article once."
     self._check()
-    arts = _articles(X)
+    arts = as_articles(X)
     with _gc_paused():
         cands = [self._cands(a) for a in arts]
         self.df_ = DocumentFrequencies()
@@ -466,7 +467,7 @@ def keyword_frame(ids:list, # the articles' ids, in order
 def _keywords(self:KeywordExtractor, X, top:int|None=None)->pd.DataFrame:
     "Tidy table of the top single-word keywords of each article: `id, rank, term, stem, score, tf, idf, weight, status`."
     self._fitted(); self._check()
-    arts = _articles(X)
+    arts = as_articles(X)
     tc = count_terms(arts, self.lang, self.field_weights)
     idf = np.array([self.df_.idf((t,)) for t in tc.terms])
     return keyword_frame([a.id for a in arts], [not a.text.strip() for a in arts], tc, idf, top or self.top)
@@ -474,7 +475,7 @@ KeywordExtractor.keywords = _keywords
 
 def _keyphrases(self:KeywordExtractor, X, top:int|None=None, cands:list|None=None)->pd.DataFrame:
     "Tidy table of the top keyphrases of each article: `id, rank, phrase, score, status`."
-    arts = _articles(X)
+    arts = as_articles(X)
     cands = cands if cands is not None else [self._cands(a) if a.text.strip() else None for a in arts]
     rows = []
     for a, c, kp in zip(arts, cands, self.extract(arts, top, cands)):
@@ -486,19 +487,19 @@ KeywordExtractor.keyphrases = _keyphrases
 def _transform(self:KeywordExtractor, X):
     "Sparse matrix of keyword scores (`tf × idf × weight`, as in `keywords`), one row per article, columns `get_feature_names_out()`."
     self._fitted()
-    C = term_matrix(count_terms(_articles(X), self.lang, self.field_weights), self.vocabulary_)
+    C = term_matrix(count_terms(as_articles(X), self.lang, self.field_weights), self.vocabulary_)
     return sp.csr_matrix(C @ sp.diags(self.idf_))  # `idf_` is in column order
 KeywordExtractor.transform = _transform
 
 # %% ../nbs/keywords.ipynb #0fcc8762
 def _fitted_on(corpus, background, kw):
     "A `KeywordExtractor` fitted on background + corpus, the corpus articles and their candidates (read once)."
-    ex, arts = KeywordExtractor(**kw), _articles(corpus)
+    ex, arts = KeywordExtractor(**kw), as_articles(corpus)
     ex._check()
     with _gc_paused():
         cands = [ex._cands(a) for a in arts]
         ex.df_ = DocumentFrequencies()
-        for a in (_articles(background) if background is not None else []): ex.df_.add(ex._cands(a).tf.keys())
+        for a in (as_articles(background) if background is not None else []): ex.df_.add(ex._cands(a).tf.keys())
         for c in cands: ex.df_.add(c.tf.keys())
     if ex.df_.n_docs == 0: raise NewsAnalysisError("no articles to extract keywords from")
     ex._finish()
@@ -517,7 +518,7 @@ def extract_keywords(corpus, # a `Corpus`, articles, texts, a DataFrame or a pat
                      batch_size:int=2500, # articles per counting batch when `workers` > 1
                     )->pd.DataFrame:
     "Top single-word keywords of every article: `id, rank, term, stem, score, tf, idf, weight, status`."
-    arts = _articles(corpus)
+    arts = as_articles(corpus)
     if not arts and background is None: raise NewsAnalysisError("no articles to extract keywords from")
     with _gc_paused():
         if workers == 1 or len(arts) <= batch_size: tc = count_terms(arts, lang, field_weights)
@@ -527,7 +528,7 @@ def extract_keywords(corpus, # a `Corpus`, articles, texts, a DataFrame or a pat
             tc = merge_term_counts(list(ordered_map(_count_range, ranges, {"arts": arts, "lang": lang, "field_weights": field_weights}, workers)))
         df = DocumentFrequencies().add_matrix(tc.terms, tc.counts)
         if background is not None:
-            bg = count_terms(_articles(background), lang, field_weights)
+            bg = count_terms(as_articles(background), lang, field_weights)
             df.add_matrix(bg.terms, bg.counts)
         if df.n_docs == 0: raise NewsAnalysisError("no articles to extract keywords from")
         idf = np.array([df.idf(t) for t in tc.terms])

@@ -16,7 +16,7 @@ from .core import InputError, OptionError, NewsAnalysisError, STATUS_OK, STATUS_
 from .corpus import Article, Corpus, make_article, _iter_path, _kind, SUFFIXES
 from .tfidf import DocumentFrequencies
 from .keywords import KeywordExtractor
-from .topics import TopicModel, NO_TERMS_TOPIC
+from .topics import TopicModel, NO_TERMS_TOPIC, phrase_key, distinct_phrases
 from .analysis import (Analysis, analyse, ledger, ledger_row, fit_sample_topics, topic_table, id_hash,
                                    _Sample, _Timer, _bar, _batches, _csv_ready)
 from .tokens import languages
@@ -284,11 +284,12 @@ def corpus_keyphrases_table(kp:pd.DataFrame)->pd.DataFrame:
     return g.reset_index(drop=True).sort_values(["articles", "score", "phrase"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
 
 # %% ../nbs/scale.ipynb #fc993904
-def _topic_keyphrases_frame(kp:pd.DataFrame, at:pd.DataFrame, k:int, n:int=5)->list:
+def _topic_keyphrases_frame(kp:pd.DataFrame, at:pd.DataFrame, k:int, n:int=5, lang:str="en")->list:
     "Vectorised `newsanalysis.topics.topic_keyphrases`: per topic, the `n` keyphrases its articles share most."
     ok = at[at.status != STATUS_SKIPPED]
     d = kp.loc[kp.phrase.notna(), ["id", "phrase"]].merge(pd.DataFrame({"id": ok.id, "topic": ok.topic.astype("int64")}), on="id", how="inner")
-    d["key"] = d.phrase.astype(str).str.lower()
+    d["phrase"] = d.phrase.astype(str)
+    d["key"] = d.phrase.map({p: phrase_key(p, lang) for p in d.phrase.unique()})
     forms = (d.groupby(["key", "phrase"]).size().rename("n").reset_index()
              .sort_values(["key", "n", "phrase"], ascending=[True, False, True], kind="stable").drop_duplicates("key").set_index("key").phrase)
     per = d.groupby(["topic", "key"]).size().rename("c").reset_index()
@@ -297,14 +298,13 @@ def _topic_keyphrases_frame(kp:pd.DataFrame, at:pd.DataFrame, k:int, n:int=5)->l
     out = []
     for t in range(k):
         g = per[per.topic == t]
-        top = g.head(n)
-        out.append([forms[p] for p, c in zip(top.key, top.c) if c >= 2 or len(g) <= n])
+        out.append(distinct_phrases(((p, forms[p], c) for p, c in zip(g.key, g.c)), n, 2 if len(g) > n else 1))
     return out
 
 def topic_table_frame(model:TopicModel, kp:pd.DataFrame, at:pd.DataFrame)->pd.DataFrame:
     "`newsanalysis.analysis.topic_table`, vectorised for keyphrase tables of millions of rows."
     topics = model.topics_.copy()
-    topics["keyphrases"] = _topic_keyphrases_frame(kp, at, model.n_topics_, 5) + [[]] * int((topics.topic < 0).sum())
+    topics["keyphrases"] = _topic_keyphrases_frame(kp, at, model.n_topics_, 5, model.lang) + [[]] * int((topics.topic < 0).sum())
     size = at[at.status != STATUS_SKIPPED].topic.value_counts()
     topics["size"] = topics.topic.map(size).fillna(0).astype(int)
     return topics

@@ -163,11 +163,11 @@ def _semantic_extract(self:SemanticKeyphraseExtractor, X, # articles, texts or r
                       details:bool=False, # also return the TF-IDF score and the similarity of each phrase
                      )->list:
     "Keyphrases of each article in input order: `[(phrase, score), ...]` (or `(phrase, score, tfidf, similarity)`)."
-    from newsanalysis.keywords import _articles
+    from newsanalysis.tfidf import as_articles
     if not hasattr(self, "keywords_"): raise NewsAnalysisError("SemanticKeyphraseExtractor is not fitted yet: call fit first")
     self._check()
     top = top or self.top
-    arts = _articles(X)
+    arts = as_articles(X)
     cands = self.keywords_.extract(arts, top * self.pool)
     phrases = sorted({p for c in cands for p, _ in c})
     vec = dict(zip(phrases, embed(phrases, self.model))) if phrases else {}
@@ -185,8 +185,8 @@ SemanticKeyphraseExtractor.extract = _semantic_extract
 
 def _semantic_keyphrases(self:SemanticKeyphraseExtractor, X, top:int|None=None)->pd.DataFrame:
     "Tidy table: `id, rank, phrase, score, tfidf, similarity, status`; every article appears."
-    from newsanalysis.keywords import _articles
-    arts = _articles(X)
+    from newsanalysis.tfidf import as_articles
+    arts = as_articles(X)
     rows = []
     for a, kp in zip(arts, self.extract(arts, top, details=True)):
         if kp: rows += [(a.id, i + 1, p, s, t, sim, STATUS_OK) for i, (p, s, t, sim) in enumerate(kp)]
@@ -205,10 +205,10 @@ def semantic_keyphrases(corpus, # a `Corpus`, articles, texts, a DataFrame or a 
                         **kwargs, # other `KeywordExtractor` options
                        )->pd.DataFrame:
     "Top keyphrases of every article, TF-IDF candidates re-ranked by meaning: `id, rank, phrase, score, tfidf, similarity, status`."
-    from newsanalysis.keywords import _articles
-    arts = _articles(corpus)
+    from newsanalysis.tfidf import as_articles
+    arts = as_articles(corpus)
     ex = SemanticKeyphraseExtractor(top=top, weight=weight, model=model, keyword_options=kwargs or None)
-    ex.fit(arts if background is None else _articles(background) + arts)
+    ex.fit(arts if background is None else as_articles(background) + arts)
     return ex.keyphrases(arts)
 
 # %% ../nbs/semantic.ipynb #e21f6358
@@ -247,9 +247,9 @@ def embedding_clusters(corpus, # a `Corpus`, articles, texts, a DataFrame or a p
                       )->pd.DataFrame:
     "Cluster of every article by k-means on embeddings (optionally joined to LSA of TF-IDF): `id, cluster, status`."
     from sklearn.cluster import KMeans
-    from newsanalysis.keywords import _articles
+    from newsanalysis.tfidf import as_articles
     if not isinstance(n_clusters, int) or n_clusters < 1: raise OptionError(f"n_clusters must be a positive integer, not {n_clusters!r}")
-    arts = _articles(corpus)
+    arts = as_articles(corpus)
     ok = sorted((a for a in arts if a.text.strip()), key=lambda a: a.id)
     if len(ok) < n_clusters: raise NewsAnalysisError(f"{len(ok)} non-empty articles cannot form {n_clusters} clusters")
     F = cluster_features(ok, features, model, svd_dims, embedding_weight, random_state)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/tfidf.ipynb #91b4d69b
 from __future__ import annotations
-import functools, math
+import functools, math, os
 from collections import Counter, defaultdict
 from itertools import chain
 from typing import Iterable, NamedTuple
@@ -13,14 +13,14 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as sk_normalize
-from .core import OptionError, NewsAnalysisError
-from .corpus import Article, Corpus, iter_articles
+from .core import OptionError, NewsAnalysisError, check_unique_ids
+from .corpus import Article, Corpus, iter_articles, check_text
 from . import tokens as _tokens
 from .tokens import get_tokenizer, Token, WORD_RE, mask_markup, normalise, _CAMEL_RE
 
 # %% auto #0
-__all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'article_tokens', 'weighted_counts', 'TermCounts',
-           'count_terms', 'merge_term_counts', 'term_matrix', 'best_forms', 'NewsTfidf']
+__all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'as_articles', 'article_tokens', 'weighted_counts',
+           'TermCounts', 'count_terms', 'merge_term_counts', 'term_matrix', 'best_forms', 'NewsTfidf']
 
 # %% ../nbs/tfidf.ipynb #33e99d18
 class DocumentFrequencies:
@@ -92,6 +92,16 @@ def as_article(x, i:int=0)->Article:
     if isinstance(x, Article): return x
     if isinstance(x, str): return Article(id=str(i), body=x)
     return next(iter_articles([x]))
+
+def as_articles(X)->list:
+    "A list of `Article`s with unique ids from a `Corpus`, an `Article`, a text (see `check_text`), a path (`os.PathLike`), a DataFrame or an iterable of articles, texts or records."
+    if isinstance(X, Corpus): return list(X)
+    if isinstance(X, Article): return [X]
+    if isinstance(X, str): return [as_article(check_text(X), 0)]
+    if isinstance(X, (os.PathLike, pd.DataFrame)): return list(iter_articles(X))
+    arts = [as_article(x, i) for i, x in enumerate(X)]
+    check_unique_ids(a.id for a in arts)  # outputs are keyed by id: two articles may not share one
+    return arts
 
 def article_tokens(article:Article, # the article
                    lang:str|None=None, # language when the article gives none

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import itertools, json, math, os, re, warnings
 from collections import Counter, defaultdict
+from typing import Iterable
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -18,26 +19,15 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, read_corpus, check_text
-from .tfidf import NewsTfidf, as_article, _written_form
+from .tfidf import NewsTfidf, as_article, as_articles, _written_form
 from .tokens import WORD_RE, get_tokenizer
 
 # %% auto #0
 __all__ = ['ARTICLE_COLUMNS', 'TOPIC_COLUMNS', 'NO_TERMS_TOPIC', 'LABEL_ARTICLES', 'class_tfidf', 'coherent_terms',
-           'surface_forms', 'topic_label', 'eigengap_curve', 'stability_curve', 'TopicModel', 'topic_keyphrases',
-           'plot_k_selection', 'plot_topic_sizes', 'plot_topic_terms', 'article_map', 'plot_topic_map',
-           'topics_over_time', 'plot_topics_over_time', 'plot_similarity', 'fit_topics', 'article_records',
-           'topic_records', 'write_records']
-
-# %% ../nbs/topics.ipynb #b59ef5d4
-def _articles(X)->list:
-    "A list of `Article`s from a `Corpus`, articles, texts, records, a DataFrame or a path."
-    if isinstance(X, Corpus): return list(X)
-    if isinstance(X, Article): return [X]
-    if isinstance(X, str): return [as_article(check_text(X), 0)]
-    if isinstance(X, (os.PathLike, pd.DataFrame)): return read_corpus(X).articles
-    arts = [as_article(x, i) for i, x in enumerate(X)]
-    Corpus(arts)  # refuses duplicate ids
-    return arts
+           'surface_forms', 'topic_label', 'eigengap_curve', 'stability_curve', 'TopicModel', 'phrase_key',
+           'distinct_phrases', 'topic_keyphrases', 'plot_k_selection', 'plot_topic_sizes', 'plot_topic_terms',
+           'article_map', 'plot_topic_map', 'topics_over_time', 'plot_topics_over_time', 'plot_similarity',
+           'fit_topics', 'article_records', 'topic_records', 'write_records']
 
 # %% ../nbs/topics.ipynb #42142a5d
 def class_tfidf(counts, # articles × terms matrix of (weighted) term counts
@@ -289,7 +279,7 @@ def _fit(self:TopicModel, X, y=None):
 
 def _fit_inner(self:TopicModel, X):
     self._check()
-    arts = _articles(X)
+    arts = as_articles(X)
     if not arts: raise NewsAnalysisError("no articles to find topics in")
     Xt, C = self._vectorize(arts)
     n = len(arts)
@@ -329,29 +319,58 @@ def _fit_inner(self:TopicModel, X):
 TopicModel.fit, TopicModel._fit_inner = _fit, _fit_inner
 
 # %% ../nbs/topics.ipynb #f931734f
+def phrase_key(phrase:str, # a keyphrase as written
+               lang:str="en", # its language
+              )->str:
+    "The stems of a phrase's words, joined: the phrases with one key are one phrase (`elections`, `Election`)."
+    tk = get_tokenizer(lang, stop_words=None)
+    return " ".join(t for t in map(tk.term, WORD_RE.findall(phrase)) if t) or phrase.lower()
+
+def _acronym(form:str)->str|None:
+    "The initials of a phrase of two or more capitalised words, lower case (World Health Organization: who)."
+    caps = [w for w in WORD_RE.findall(form) if w[:1].isupper()]
+    return "".join(w[0] for w in caps).lower() if len(caps) >= 2 and len(caps) == len(form.split()) else None
+
+def distinct_phrases(ranked:Iterable, # (key, written form, count) of a topic's phrases, best first
+                     n:int, # how many to keep
+                     min_count:int=2, # fewest articles a phrase must come from
+                    )->list:
+    "The first `n` written forms of `ranked` that repeat no phrase already kept: not inside one, not holding one, not its acronym."
+    out, kept, acronyms = [], [], set()
+    for key, form, c in ranked:
+        if len(out) >= n: break
+        if c < min_count: continue
+        words, acr = set(key.split()), _acronym(form)
+        if any(words <= o or o <= words for o in kept) or form.lower() in acronyms or (acr and any(o == {acr} for o in kept)): continue
+        out.append(form); kept.append(words)
+        if acr: acronyms.add(acr)
+    return out
+
 def topic_keyphrases(kp:pd.DataFrame, # a keyphrase table with columns `id` and `phrase` (as from `extract_keyphrases`)
                      topic_of:dict, # article id -> topic number
                      k:int, # number of topics
                      n:int=5, # keyphrases per topic
+                     lang:str="en", # language of the phrases (for their stems)
                     )->list:
-    "Per topic, the `n` keyphrases its articles share most (count² / count in all topics, ties by phrase)."
+    "Per topic, the `n` keyphrases its articles share most (count² / count in all topics, ties by key), without repeats."
     kp = kp[kp.phrase.notna()] if "phrase" in kp else kp
-    per, forms, total = defaultdict(Counter), defaultdict(Counter), Counter()
+    per, forms, total, keys = defaultdict(Counter), defaultdict(Counter), Counter(), {}
     for aid, phrase in zip(kp["id"], kp["phrase"]):
         if aid not in topic_of: continue
-        key = str(phrase).lower()
-        per[topic_of[aid]][key] += 1; total[key] += 1; forms[key][str(phrase)] += 1
+        phrase = str(phrase)
+        key = keys.get(phrase) or keys.setdefault(phrase, phrase_key(phrase, lang))
+        per[topic_of[aid]][key] += 1; total[key] += 1; forms[key][phrase] += 1
     out = []
     for t in range(k):
         scored = sorted(per[t].items(), key=lambda kv: (-(kv[1] ** 2 / total[kv[0]]), kv[0]))
-        out.append([_most_frequent(forms[p]) for p, c in scored[:n] if c >= 2 or len(per[t]) <= n])
+        out.append(distinct_phrases(((p, _most_frequent(forms[p]), c) for p, c in scored), n, 2 if len(per[t]) > n else 1))
     return out
 
-def _topic_keyphrases(arts, labels, k, n):
+def _topic_keyphrases(arts, labels, k, n, lang):
     "Per topic, the keyphrases found in most of its articles (from `newsanalysis.keywords`), or None when unavailable."
     try: from newsanalysis.keywords import extract_keyphrases
     except ImportError: return None
-    return topic_keyphrases(extract_keyphrases(Corpus(arts), top=10), dict(zip([a.id for a in arts], labels)), k, n)
+    return topic_keyphrases(extract_keyphrases(Corpus(arts), top=10), dict(zip([a.id for a in arts], labels)), k, n, lang)
 
 LABEL_ARTICLES = 100  # a topic's label is read from its strongest articles
 
@@ -375,7 +394,7 @@ def _describe(self:TopicModel, arts, C, labels, k):
         cand = nouns[:pool]
         top.append(coherent_terms(present, W[t, cand], cand, self.n_terms))
     stems = [[name(j) for j in tt] for tt in top]
-    kps = _topic_keyphrases(arts, labels, k, self.keyphrases) if (self.keyphrases and k) else None
+    kps = _topic_keyphrases(arts, labels, k, self.keyphrases, lang) if (self.keyphrases and k) else None
     rows = []
     for t in range(k):
         members = np.flatnonzero(labels == t)
@@ -397,7 +416,7 @@ def _check_fitted(self:TopicModel):
 def _transform(self:TopicModel, X)->np.ndarray:
     "Similarity of each article of `X` to each topic: an articles × topics array."
     _check_fitted(self)
-    arts = _articles(X)
+    arts = as_articles(X)
     V = self.vectorizer_.transform(arts if isinstance(self.vectorizer_, NewsTfidf) else [a.text for a in arts])
     return np.asarray(V @ self.centroids_.T)
 

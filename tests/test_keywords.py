@@ -47,6 +47,20 @@ def test_every_input_id_in_input_order():
     assert [r["id"] for r in recs] == ["0", "1", "2", "3"]
 
 
+def test_duplicate_ids_are_refused_naming_the_id():
+    "Outputs are keyed by id: two articles with one id are an error that names it, for keyphrases and topics alike."
+    from newsanalysis.core import InputError
+    from newsanalysis.topics import TopicModel
+    arts = [Article(id="a", body="Storm hits the coast of Brittany."), Article(id="b", body="Markets fall."),
+            Article(id="a", body="Elections in Portugal: the Socialists win.")]
+    recs = [{"id": "x", "text": "Storm hits Brittany."}, {"id": "x", "text": "Markets fall."}]
+    for f in (extract_keyphrases, extract_keywords, lambda x: list(keyphrase_records(x)), lambda x: TopicModel(n_topics=1).fit(x)):
+        for bad in (arts, recs):
+            with pytest.raises(InputError, match=r"article '[ax]': duplicate id"):
+                f(bad)
+    assert extract_keyphrases(arts[:2]).id.unique().tolist() == ["a", "b"]
+
+
 def test_very_long_article_finishes():
     # about 1 MB of text: bounded work, checked loosely (no timing assertion)
     para = ("Floodwater reached the historic centre of Venice on Tuesday, as the mayor asked the government for "

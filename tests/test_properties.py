@@ -211,3 +211,22 @@ def test_count_terms_equals_weighted_counts(parts):
         row = tc.weighted.getrow(i)
         assert {tc.terms[j]: v for j, v in zip(row.indices, row.data)} == dict(weighted_counts(a))
         assert tc.counts.getrow(i).nnz == row.nnz
+
+
+# --- topic keyphrases ------------------------------------------------------------------------------------------
+phrase = st.lists(st.sampled_from(["World", "Health", "Organization", "WHO", "Trump", "Donald", "President", "election",
+                                   "elections", "Iran", "storm"]), min_size=1, max_size=4).map(" ".join)
+
+@examples(200)
+@given(st.lists(st.tuples(phrase, st.integers(1, 9)), max_size=30), st.integers(0, 6), st.integers(1, 3))
+def test_topic_keyphrases_repeat_nothing(ranked, n, min_count):
+    "`distinct_phrases` keeps at most n phrases, in rank order, each from min_count articles, none inside another."
+    from newsanalysis.topics import distinct_phrases, phrase_key
+    rows = list({phrase_key(p): (phrase_key(p), p, c) for p, c in reversed(ranked)}.values())[::-1]  # one row per key, as in a topic
+    out = distinct_phrases(rows, n, min_count)
+    assert len(out) <= n
+    pos = [next(i for i, r in enumerate(rows) if r[1] == f) for f in out]
+    assert pos == sorted(pos) and all(rows[i][2] >= min_count for i in pos)
+    keys = [set(rows[i][0].split()) for i in pos]
+    assert not any(a <= b for i, a in enumerate(keys) for j, b in enumerate(keys) if i != j)
+    if n and not out: assert all(c < min_count for _, _, c in rows)  # nothing kept only when nothing counts enough
