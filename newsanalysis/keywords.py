@@ -63,6 +63,12 @@ def _mostly_verbs()->list:
     if path is None: return []
     return re.findall(r"^([^A-Z\s;][^A-Z\s]*) (?:VB|VBD|VBZ|VBP)$", path.read_text(encoding="utf-8"), re.M)
 
+@functools.lru_cache(maxsize=None)
+def _past_forms()->frozenset:
+    "Lower-case words in -ed most often tagged as a past tense or participle (VBD, VBN) in Brill's lexicon (`accused`, `armed`)."
+    path = _package_file("textblob", "en", "en-lexicon.txt")
+    return frozenset(re.findall(r"^([a-z]+ed) (?:VBD|VBN)$", path.read_text(encoding="utf-8"), re.M)) if path else frozenset()
+
 def _lemma_table()->str:
     "The word list inside the `lemminflect` wheel, lines `word,upos,lemmas` ('' if absent); located, not imported."
     path = _package_file("lemminflect", "resources", "lemma_lu.csv.gz")
@@ -115,6 +121,7 @@ class _Lexicon(_WordCache):
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper(): g = "CDE"["NAO".index(g)]
+            elif g != "O" and self.pos and x in _past_forms(): g = "VW"["NA".index(g)]  # a verb after a noun (`candidates`)
         return (t, g, None if t is None else self.one[t])
 
 _LEXICONS = {}
@@ -144,6 +151,8 @@ _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T")
 _T_IN_NAME = re.compile("(?<=[CDE])T|T(?=[CDE])")
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "N".__eq__
+_PAST_AFTER_NOUN = re.compile("(?<=[NC])[VW]")   # "government accused Avenatti": a verb
+_PAST_TAGS = str.maketrans("VW", "NA")            # elsewhere a noun or adjective: "armed forces"
 
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/[CDE])")  # a name, one letter, a full stop, a name: "William S. Saturn"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
@@ -200,6 +209,7 @@ def candidates(article:Article, # the article
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
+        if "V" in tags or "W" in tags: tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags = tags, tags.translate(_TAG_TO_NP)
         chunks.append((words, terms))
         # sentence of every token: the part starts a sentence, every "/" ends one
