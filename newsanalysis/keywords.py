@@ -74,6 +74,11 @@ def _lemma_table()->str:
     path = _package_file("lemminflect", "resources", "lemma_lu.csv.gz")
     return gzip.decompress(path.read_bytes()).decode("utf-8") if path else ""
 
+_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_LARGE = "hundred thousand million billion trillion dozen".split()
+_NUMBER_WORDS = frozenset(_UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _UNITS[:9]] + _LARGE + [w + "s" for w in _LARGE])
+
 @functools.lru_cache(maxsize=None)
 def _word_tables()->tuple:
     "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb), read once."
@@ -85,6 +90,7 @@ def _word_tables()->tuple:
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),adj,", text, re.M), ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
     out.update(dict.fromkeys(_mostly_verbs(), OTHER))  # most often a verb: a verb
+    out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
     return out, verb_s
 
 def _english_classes()->dict:
