@@ -57,17 +57,14 @@ def _package_file(package:str, *parts)->Path|None:
     path = Path(spec.origin).parent.joinpath(*parts) if spec and spec.origin else None
     return path if path is not None and path.exists() else None
 
-def _mostly_verbs()->list:
-    "Lower-case words most often tagged as a verb (VB, VBD, VBZ, VBP) in Brill's lexicon inside the `textblob` wheel."
-    path = _package_file("textblob", "en", "en-lexicon.txt")  # lines: word TAG (the most frequent tag)
-    if path is None: return []
-    return re.findall(r"^([^A-Z\s;][^A-Z\s]*) (?:VB|VBD|VBZ|VBP)$", path.read_text(encoding="utf-8"), re.M)
-
-@functools.lru_cache(maxsize=None)
-def _past_forms()->frozenset:
-    "Lower-case words in -ed most often tagged as a past tense or participle (VBD, VBN) in Brill's lexicon (`accused`, `armed`)."
+def _brill_lexicon()->str:
+    "Brill's tagger lexicon inside the `textblob` wheel, lines `word TAG` (the word's most frequent tag); '' if absent."
     path = _package_file("textblob", "en", "en-lexicon.txt")
-    return frozenset(re.findall(r"^([a-z]+ed) (?:VBD|VBN)$", path.read_text(encoding="utf-8"), re.M)) if path else frozenset()
+    return path.read_text(encoding="utf-8") if path else ""
+
+def _mostly_verbs(brill:str)->list:
+    "Lower-case words most often tagged as a verb (VB, VBD, VBZ, VBP) in Brill's lexicon."
+    return re.findall(r"^([^A-Z\s;][^A-Z\s]*) (?:VB|VBD|VBZ|VBP)$", brill, re.M)
 
 def _lemma_table()->str:
     "The word list inside the `lemminflect` wheel, lines `word,upos,lemmas` ('' if absent); located, not imported."
@@ -81,17 +78,19 @@ _NUMBER_WORDS = frozenset(_UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->tuple:
-    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb), read once."
+    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms in -ed), read once."
+    brill = _brill_lexicon()
+    past = frozenset(re.findall(r"^([a-z]+ed) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle
     text = _lemma_table()
-    if not text: return {}, frozenset()
+    if not text: return {}, frozenset(), past
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),adj,", text, re.M), ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
-    out.update(dict.fromkeys(_mostly_verbs(), OTHER))  # most often a verb: a verb
+    out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return out, verb_s
+    return out, verb_s, past
 
 def _english_classes()->dict:
     "lower-case word -> NOUN, ADJ or OTHER, from the lexicon files inside the `lemminflect` and `textblob` wheels ({} if absent)."
@@ -100,6 +99,10 @@ def _english_classes()->dict:
 def _verb_s_forms()->frozenset:
     "Lower-case English words that can be a verb in the third person (`hits`, `strikes`, `bans`), from `lemminflect`'s lexicon."
     return _word_tables()[1]
+
+def _past_forms()->frozenset:
+    "Lower-case words in -ed that Brill's lexicon tags most often as a past tense or participle (`accused`, `armed`)."
+    return _word_tables()[2]
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
