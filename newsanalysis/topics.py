@@ -459,6 +459,13 @@ def _colours(k):
     cmap = plt.get_cmap("tab20" if k > 10 else "tab10")
     return [cmap(i % cmap.N) for i in range(max(k, 1))]
 
+def _legend_label(topic:int, label:str, width:int=48)->str:
+    "`topic: label` for a legend, cut after a whole item of the label (with …) when longer than `width`."
+    s = f"{topic}: {label}"
+    if len(s) <= width: return s
+    cut = s.rfind(", ", 0, width - 1)
+    return (s[:cut] if cut > len(str(topic)) + 2 else s[:width - 1]) + "…"
+
 def plot_k_selection(model:TopicModel, ax=None)->plt.Figure:
     "The criterion for the number of topics over k, with the chosen k marked (only after `n_topics='auto'`)."
     model._check_fitted()
@@ -524,7 +531,7 @@ def plot_topic_map(model:TopicModel, ax=None, legend:bool=True)->plt.Figure:
     for r in model.topics_.itertuples():
         m = model.labels_ == r.topic
         ax.scatter(P[m, 0], P[m, 1], s=12, alpha=0.75, color=cols[r.topic] if r.topic >= 0 else "#bbbbbb",
-                   label=f"{r.topic}: {r.label}"[:40])
+                   label=_legend_label(r.topic, r.label))
     ax.set_xticks([]); ax.set_yticks([]); ax.set_title("Articles by topic (PCA of the LSA vectors)")
     if legend: ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.tight_layout(); return fig
@@ -545,7 +552,7 @@ def plot_topics_over_time(model:TopicModel, freq:str="M", top:int=6, ax=None)->p
     fig, ax = _fig(ax, (8, 3.5))
     cols, labels = _colours(model.n_topics_), model.topics_.set_index("topic").label
     for t in [t for t in model.topics_.topic if t >= 0][:top]:
-        if t in tab: ax.plot(tab.index, tab[t], marker=".", color=cols[t], label=f"{t}: {labels[t]}"[:40])
+        if t in tab: ax.plot(tab.index, tab[t], marker=".", color=cols[t], label=_legend_label(t, labels[t]))
     ax.set_ylabel(f"articles per period ({freq})"); ax.set_title("Topics over time")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.autofmt_xdate(); fig.tight_layout(); return fig
