@@ -288,12 +288,14 @@ def _topic_keyphrases_frame(kp:pd.DataFrame, at:pd.DataFrame, k:int, n:int=5, la
     "Vectorised `newsanalysis.topics.topic_keyphrases`: per topic, the `n` keyphrases its articles share most."
     ok = at[at.status != STATUS_SKIPPED]
     d = kp.loc[kp.phrase.notna(), ["id", "phrase"]].merge(pd.DataFrame({"id": ok.id, "topic": ok.topic.astype("int64")}), on="id", how="inner")
-    d["phrase"] = d.phrase.astype(str)
-    d["key"] = d.phrase.map({p: phrase_key(p, lang) for p in d.phrase.unique()})
-    forms = (d.groupby(["key", "phrase"]).size().rename("n").reset_index()
+    # count each (topic, phrase) first: the stems are then found once per distinct phrase, on a small table
+    g = d.groupby(["topic", "phrase"]).size().rename("c").reset_index()
+    g["phrase"] = g.phrase.astype(str)
+    g["key"] = g.phrase.map({p: phrase_key(p, lang) for p in g.phrase.unique()})
+    forms = (g.groupby(["key", "phrase"]).c.sum().rename("n").reset_index()
              .sort_values(["key", "n", "phrase"], ascending=[True, False, True], kind="stable").drop_duplicates("key").set_index("key").phrase)
-    per = d.groupby(["topic", "key"]).size().rename("c").reset_index()
-    per["score"] = per.c ** 2 / per.key.map(d.groupby("key").size())
+    per = g.groupby(["topic", "key"]).c.sum().reset_index()
+    per["score"] = per.c ** 2 / per.key.map(g.groupby("key").c.sum())
     per = per.sort_values(["topic", "score", "key"], ascending=[True, False, True], kind="stable")
     out = []
     for t in range(k):
