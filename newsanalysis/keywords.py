@@ -114,6 +114,8 @@ def word_class(word:str)->int:
         return ADJ if c == OTHER and low.endswith(("ed", "ing", "en")) else c
     return _english_classes().get(low, NOUN)
 
+_PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
+
 class _Lexicon(_WordCache):
     "token -> (term or None, tag, key or None), computed once per distinct token (word or gap); bounded like the tokenizer's cache."
     def __init__(self, lang:str, pos:bool):
@@ -129,7 +131,7 @@ class _Lexicon(_WordCache):
         if t is None: g = "T" if w[:1].isupper() and len(x) > 2 else "s"
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
-            if w[:1].isupper(): g = "CDE"["NAO".index(g)]
+            if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
             elif g != "O" and self.pos and x in _past_forms(): g = "VW"["NA".index(g)]  # a verb after a noun (`candidates`)
         return (t, g, None if t is None else self.one[t])
 
@@ -152,15 +154,17 @@ class Candidates(NamedTuple):
     title:Counter|None = None  # key -> occurrences in the title
 
 # %% ../nbs/keywords.ipynb #a77eec91
-_NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+N"), re.compile("[NAO]{2,}")  # names, phrases
+_NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
 _SENT_START_CAPS = re.compile(r"(?:^|(?<=/))[CDET](?![CDET])")
 _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T")
 _T_IN_NAME = re.compile("(?<=[CDE])T|T(?=[CDE])")
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
-_is_end, _is_noun = "/".__eq__, "N".__eq__
-_PAST_AFTER_NOUN = re.compile("(?<=[NC])[VW]")   # "government accused Avenatti": a verb
+_is_end, _is_noun = "/".__eq__, "NP".__contains__
+_NOUN_BEFORE_NAME = re.compile("N(?=[CDE])")    # a lower-case noun right before a capitalised word inside a sentence
+_PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
+_PAST_AFTER_NOUN = re.compile("(?<=[NCP])[VW]")   # "government accused Avenatti": a verb
 _PAST_TAGS = str.maketrans("VW", "NA")            # elsewhere a noun or adjective: "armed forces"
 
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/[CDE])")  # a name, one letter, a full stop, a name: "William S. Saturn"
@@ -170,6 +174,19 @@ def _middle_initials(words:list, tags:str)->list:
     "Positions of the middle initials and of their full stops, which would end the sentence and split the name."
     return [j for m in _INITIAL_TAGS.finditer(tags) for i in (m.start(),)
             if words[i] in _INITIALS_OK and words[i + 1] == "." for j in (i, i + 1)]
+
+_REPORTS = frozenset({"reports", "claims"})  # most often nouns (Brill), but the verbs of news sources before a name
+
+def _plural_before_name(words:list, tags:str)->str:
+    """A plural right before a name ends the phrase: "told journalists Adamowicz remained alive" (`P`, a noun that ends
+    a phrase). `reports` and `claims` after a noun or a name are the verb: "Rudaw reports Mahan's director" (`O`). The
+    words mostly used as verbs (`says`, `tells`) are `O` already."""
+    t2 = list(tags)
+    for m in _NOUN_BEFORE_NAME.finditer(tags):
+        i = m.start(); w = words[i]
+        if w[-1:] == "s" and w[:1].islower() and not w.endswith(_PLURAL_ENDS):
+            t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
+    return "".join(t2)
 
 def _cut(caps:str, b:int, max_len:int)->int:
     "Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a name."
@@ -218,6 +235,7 @@ def candidates(article:Article, # the article
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
+            if lex.pos and "N" in tags: tags = _plural_before_name(words, tags)
         if "V" in tags or "W" in tags: tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags = tags, tags.translate(_TAG_TO_NP)
         chunks.append((words, terms))
