@@ -78,19 +78,21 @@ _NUMBER_WORDS = frozenset(_UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->tuple:
-    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms in -ed), read once."
+    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms; the -ing forms), read once."
     brill = _brill_lexicon()
-    past = frozenset(re.findall(r"^([a-z]+ed) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle
+    past = frozenset(re.findall(r"^([a-z]+) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle: accused, left
+    ing = frozenset(re.findall(r"^([a-z]+ing) VBG$", brill, re.M))  # most often a verb in -ing: joining, heading
     text = _lemma_table()
-    if not text: return {}, frozenset(), past
+    if not text: return {}, frozenset(), past, ing
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),adj,", text, re.M), ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
+    out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return out, verb_s, past
+    return out, verb_s, past, ing
 
 def _english_classes()->dict:
     "lower-case word -> NOUN, ADJ or OTHER, from the lexicon files inside the `lemminflect` and `textblob` wheels ({} if absent)."
@@ -101,8 +103,12 @@ def _verb_s_forms()->frozenset:
     return _word_tables()[1]
 
 def _past_forms()->frozenset:
-    "Lower-case words in -ed that Brill's lexicon tags most often as a past tense or participle (`accused`, `armed`)."
+    "Lower-case words that Brill's lexicon tags most often as a past tense or participle (`accused`, `armed`, `left`)."
     return _word_tables()[2]
+
+def _ing_forms()->frozenset:
+    "Lower-case words in -ing that Brill's lexicon tags most often as a verb (`joining`, `heading`; not `voting`, a noun)."
+    return _word_tables()[3]
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -132,7 +138,9 @@ class _Lexicon(_WordCache):
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
-            elif g != "O" and self.pos and x in _past_forms(): g = "VW"["NA".index(g)]  # a verb after a noun (`candidates`)
+            elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
+                if x in _past_forms(): g = "VW"["NA".index(g)]
+                elif x in _ing_forms(): g = "GH"["NA".index(g)]
         return (t, g, None if t is None else self.one[t])
 
 _LEXICONS = {}
@@ -162,10 +170,11 @@ _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T")
 _T_IN_NAME = re.compile("(?<=[CDE])T|T(?=[CDE])")
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "NP".__contains__
-_NOUN_BEFORE_NAME = re.compile("N(?=[CDE])")    # a lower-case noun right before a capitalised word inside a sentence
+_NOUN_BEFORE_NAME = re.compile("[NAVWGH](?=[CDE])")  # a lower-case noun or adjective right before a capitalised word
 _PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
-_PAST_AFTER_NOUN = re.compile("(?<=[NCP])[VW]")   # "government accused Avenatti": a verb
-_PAST_TAGS = str.maketrans("VW", "NA")            # elsewhere a noun or adjective: "armed forces"
+_PAST_AFTER_NOUN = re.compile("(?<=[NCP])[VW]|(?<=C)[GH]")  # "government accused Avenatti", "Garcia joining": verbs
+_PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
+_VERB_FORMS = frozenset("VWGH")
 
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/[CDE])")  # a name, one letter, a full stop, a name: "William S. Saturn"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
@@ -177,14 +186,17 @@ def _middle_initials(words:list, tags:str)->list:
 
 _REPORTS = frozenset({"reports", "claims"})  # most often nouns (Brill), but the verbs of news sources before a name
 
-def _plural_before_name(words:list, tags:str)->str:
-    """A plural right before a name ends the phrase: "told journalists Adamowicz remained alive" (`P`, a noun that ends
-    a phrase). `reports` and `claims` after a noun or a name are the verb: "Rudaw reports Mahan's director" (`O`). The
-    words mostly used as verbs (`says`, `tells`) are `O` already."""
+def _before_name(words:list, tags:str)->str:
+    """Lower-case words right before a name. A plural ends the phrase: "told journalists Adamowicz remained alive" (`P`,
+    a noun that ends a phrase); `reports` and `claims` after a noun or a name are the verb: "Rudaw reports Mahan's
+    director" (`O`; the words mostly used as verbs, `says`, `tells`, are `O` already). A past form or a word in -ing
+    takes the name as its object: "contracted COVID-19", "after meeting Putin" (`O`)."""
     t2 = list(tags)
     for m in _NOUN_BEFORE_NAME.finditer(tags):
         i = m.start(); w = words[i]
-        if w[-1:] == "s" and w[:1].islower() and not w.endswith(_PLURAL_ENDS):
+        if not w[:1].islower(): continue
+        if tags[i] in _VERB_FORMS or w.endswith("ing"): t2[i] = "O"
+        elif tags[i] == "N" and w[-1:] == "s" and not w.endswith(_PLURAL_ENDS):
             t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
     return "".join(t2)
 
@@ -235,8 +247,8 @@ def candidates(article:Article, # the article
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
-            if lex.pos and "N" in tags: tags = _plural_before_name(words, tags)
-        if "V" in tags or "W" in tags: tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
+            if lex.pos: tags = _before_name(words, tags)
+        if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags = tags, tags.translate(_TAG_TO_NP)
         chunks.append((words, terms))
         # sentence of every token: the part starts a sentence, every "/" ends one
