@@ -78,21 +78,22 @@ _NUMBER_WORDS = frozenset(_UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->tuple:
-    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms; the -ing forms), read once."
+    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms; the -ing forms; the words that can be adjectives), read once."
     brill = _brill_lexicon()
     past = frozenset(re.findall(r"^([a-z]+) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle: accused, left
     ing = frozenset(re.findall(r"^([a-z]+ing) VBG$", brill, re.M))  # most often a verb in -ing: joining, heading
     text = _lemma_table()
-    if not text: return {}, frozenset(), past, ing
+    if not text: return {}, frozenset(), past, ing, frozenset()
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
-    out.update(dict.fromkeys(re.findall(r"^([^,\n]+),adj,", text, re.M), ADJ))
+    adj = frozenset(re.findall(r"^([^,\n]+),adj,", text, re.M) + re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M))
+    out.update(dict.fromkeys(adj, ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return out, verb_s, past, ing
+    return out, verb_s, past, ing, adj
 
 def _english_classes()->dict:
     "lower-case word -> NOUN, ADJ or OTHER, from the lexicon files inside the `lemminflect` and `textblob` wheels ({} if absent)."
@@ -105,6 +106,10 @@ def _verb_s_forms()->frozenset:
 def _past_forms()->frozenset:
     "Lower-case words that Brill's lexicon tags most often as a past tense or participle (`accused`, `armed`, `left`)."
     return _word_tables()[2]
+
+def _can_be_adjective()->frozenset:
+    "Lower-case words that `lemminflect` lists as adjectives or Brill's lexicon tags most often so (`central`, `northern`)."
+    return _word_tables()[4]
 
 def _ing_forms()->frozenset:
     "Lower-case words in -ing that Brill's lexicon tags most often as a verb (`joining`, `heading`; not `voting`, a noun)."
@@ -133,7 +138,8 @@ class _Lexicon(_WordCache):
         if _is_gap(w): return (None, "/" if _SENT_GAP.search(w) else "|", None)  # between words: "/" ends a sentence
         x = w[:-1] if w[-1] == "." else w  # initials: U.S. -> U.S
         t = self.term(x)
-        if t is not None and x.lower() in self.extra: t = None
+        if t is not None and x.lower() in self.extra:  # a calendar word: it may end a name (Super Tuesday), not start one
+            return (None, "K" if w[:1].isupper() else "s", None)
         if t is None: g = "T" if w[:1].isupper() and len(x) > 2 else "s"
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
@@ -163,16 +169,17 @@ class Candidates(NamedTuple):
 
 # %% ../nbs/keywords.ipynb #a77eec91
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NAO]{2,}")  # names, phrases
-_TAG_TO_NP = str.maketrans("CDET", "NNNs")       # a capitalised word inside a sentence is a name: a noun
-_TAG_NO_CAPS = str.maketrans("CDET", "NAOs")     # capitals that say nothing (Title Case headline, sentence start)
+_TAG_TO_NP = str.maketrans("CDETK", "NNNss")     # a capitalised word inside a sentence is a name: a noun
+_TAG_NO_CAPS = str.maketrans("CDETK", "NAOss")   # capitals that say nothing (Title Case headline, sentence start)
 _SENT_START_CAPS = re.compile(r"(?:^|(?<=/))[CDET](?![CDET])")
 _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T")
-_T_IN_NAME = re.compile("(?<=[CDE])T|T(?=[CDE])")
+_T_IN_NAME = re.compile("(?<=[CDE])[TK]|T(?=[CDE])")  # Super Tuesday, but "On Friday Ford said" starts no name with Friday
+_DAY_PARTS = frozenset("morning afternoon evening night".split())  # "Bermuda Wednesday night": the day is no name
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "NP".__contains__
 _NOUN_BEFORE_NAME = re.compile("[NAVWGH](?=[CDE])")  # a lower-case noun or adjective right before a capitalised word
 _PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
-_PAST_AFTER_NOUN = re.compile("(?<=[NCP])[VW]|(?<=C)[GH]")  # "government accused Avenatti", "Garcia joining": verbs
+_PAST_AFTER_NOUN = re.compile("(?<=[NCDEP])[VW]|(?<=[CDE])[GH]")  # "government accused Avenatti", "Garcia joining": verbs
 _PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
 _VERB_FORMS = frozenset("VWGH")
 
@@ -199,6 +206,15 @@ def _before_name(words:list, tags:str)->str:
         elif tags[i] == "N" and w[-1:] == "s" and not w.endswith(_PLURAL_ENDS):
             t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
     return "".join(t2)
+
+_NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
+
+def _role_before(words:list, caps:str, i:int)->bool:
+    """Is the lower-case noun at `i`, right before a one-word name, a role or a word of another clause ("adviser Bolton",
+    "sentence Manafort"), not an adjective ("central Philippines", "no-deal Brexit") or a particle inside a name
+    ("Osama bin Laden")?"""
+    w = words[i].lower()
+    return "-" not in w and w not in _NAME_PARTICLES and w not in _can_be_adjective()
 
 def _cut(caps:str, b:int, max_len:int)->int:
     "Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a name."
@@ -239,10 +255,12 @@ def candidates(article:Article, # the article
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
-            if "T" in tags:  # capitalised stop words inside a name: New York, United States
+            if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
-                    i = m.start(); t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
+                    i = m.start()
+                    if tags[i] == "K" and i + 1 < len(words) and words[i + 1] in _DAY_PARTS: continue
+                    t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
@@ -261,6 +279,7 @@ def candidates(article:Article, # the article
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
+                elif caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
