@@ -88,7 +88,7 @@ def _word_tables()->tuple:
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     adj = frozenset(re.findall(r"^([^,\n]+),adj,", text, re.M) + re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M))
-    out.update(dict.fromkeys(adj, ADJ))
+    out.update(dict.fromkeys(adj, ADJ))  # lemminflect's adjectives, and Brill's (charred, alarming), unless nouns below
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
@@ -216,6 +216,28 @@ def _role_before(words:list, caps:str, i:int)->bool:
     w = words[i].lower()
     return "-" not in w and w not in _NAME_PARTICLES and w not in _can_be_adjective()
 
+_ALL_CAPS = re.compile("[CDE]+$").fullmatch
+_OF = frozenset({"of", "from", "for"})
+
+def _after_of(words:list, i:int)->bool:
+    "Does the name at `i` follow a capitalised title and `of`, `from` or `for` (President of the United States Joe Biden)?"
+    j = i - 1
+    if j > 0 and words[j].lower() == "the": j -= 1
+    return j > 0 and words[j].lower() in _OF and words[j - 1][:1].isupper()
+
+def _place_and_person(runs:set, chunks:list)->dict:
+    """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
+    Macron", "Senator from Vermont Bernie Sanders"): the person's two words, when the article also names the person
+    by the surname alone ("Sanders said") or by these two words alone. {run: person}."""
+    last = {k[-1] for k in runs}
+    alone, pair = Counter(), Counter()  # surname capitalised after no capitalised word; the two words after none
+    for words, terms in chunks:
+        for i in compress(range(len(terms)), map(last.__contains__, terms)):
+            if not words[i][:1].isupper(): continue
+            if i == 0 or not words[i - 1][:1].isupper(): alone[terms[i]] += 1
+            elif i == 1 or not words[i - 2][:1].isupper(): pair[tuple(terms[i - 1:i + 1])] += 1
+    return {k: k[-2:] for k in runs if alone[k[-1]] or pair[k[-2:]]}
+
 def _cut(caps:str, b:int, max_len:int)->int:
     "Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a name."
     s = b - max_len
@@ -236,7 +258,7 @@ def candidates(article:Article, # the article
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs = _NP_RE if lex.pos else _RUN_RE
-    names, chunks, sent, title, title_verbs, verb_s = Counter(), [], 0, Counter(), set(), _verb_s_forms()
+    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _verb_s_forms(), set()
     singles, ssents, multi, msents, nouns, weighted = [], [], [], [], [], []
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
@@ -280,11 +302,18 @@ def candidates(article:Article, # the article
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
+                elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s): of_runs.add(terms[s:b])
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))
         sent = tok_sent[-1] + (not tags.endswith("/"))
+    if of_runs and (fix := _place_and_person(of_runs, chunks)):  # "Senator from Vermont Bernie Sanders": the person
+        multi = [fix.get(m, m) for m in multi]
+        weighted = [(e, keys, [fix.get(m, m) for m in ks]) for e, keys, ks in weighted]
+        for old, new in fix.items():
+            for c in (title, names):
+                if old in c: c[new] += c.pop(old)
     count = Counter(filter(None, singles)); count.update(multi)
     tf = Counter(count)
     for extra, keys, ks in weighted:  # the parts that weigh more (or less) than 1
