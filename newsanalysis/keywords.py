@@ -87,9 +87,11 @@ def _word_tables()->tuple:
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
-    adj = frozenset(re.findall(r"^([^,\n]+),adj,", text, re.M) + re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M))
-    out.update(dict.fromkeys(adj, ADJ))  # lemminflect's adjectives, and Brill's (charred, alarming), unless nouns below
+    adj, jj = re.findall(r"^([^,\n]+),adj,", text, re.M), re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M)
+    out.update(dict.fromkeys(adj, ADJ))
     out.update(dict.fromkeys(re.findall(r"^([^,\n]+),noun,", text, re.M), NOUN))
+    out.update((w, ADJ) for w in jj if out.get(w) == OTHER)  # a verb form Brill tags most often JJ: charred, alarming
+    adj = frozenset(adj + jj)
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
