@@ -76,14 +76,22 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _LARGE = "hundred thousand million billion trillion dozen".split()
 _NUMBER_WORDS = frozenset(_UNITS + _TENS + [f"{t}-{u}" for t in _TENS for u in _UNITS[:9]] + _LARGE + [w + "s" for w in _LARGE])
 
+class _WordTables(NamedTuple):
+    "The English word tables, from the lexicon files inside the `lemminflect` and `textblob` wheels (empty if absent)."
+    classes:dict      # lower-case word -> NOUN, ADJ or OTHER
+    verb_s:frozenset  # words that can be a verb in the third person: hits, strikes, bans (lemminflect)
+    past:frozenset    # words Brill tags most often as a past tense or participle: accused, armed, left
+    ing:frozenset     # words in -ing Brill tags most often as a verb: joining, heading (not voting, a noun)
+    adj:frozenset     # words lemminflect lists as adjectives or Brill tags most often so: central, northern
+
 @functools.lru_cache(maxsize=None)
-def _word_tables()->tuple:
-    "(lower-case word -> NOUN, ADJ or OTHER; the words that can be a third-person verb; the past forms; the -ing forms; the words that can be adjectives), read once."
+def _word_tables()->_WordTables:
+    "The English word tables, read once."
     brill = _brill_lexicon()
     past = frozenset(re.findall(r"^([a-z]+) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle: accused, left
     ing = frozenset(re.findall(r"^([a-z]+ing) VBG$", brill, re.M))  # most often a verb in -ing: joining, heading
     text = _lemma_table()
-    if not text: return {}, frozenset(), past, ing, frozenset()
+    if not text: return _WordTables({}, frozenset(), past, ing, frozenset())
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
@@ -95,27 +103,7 @@ def _word_tables()->tuple:
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return out, verb_s, past, ing, adj
-
-def _english_classes()->dict:
-    "lower-case word -> NOUN, ADJ or OTHER, from the lexicon files inside the `lemminflect` and `textblob` wheels ({} if absent)."
-    return _word_tables()[0]
-
-def _verb_s_forms()->frozenset:
-    "Lower-case English words that can be a verb in the third person (`hits`, `strikes`, `bans`), from `lemminflect`'s lexicon."
-    return _word_tables()[1]
-
-def _past_forms()->frozenset:
-    "Lower-case words that Brill's lexicon tags most often as a past tense or participle (`accused`, `armed`, `left`)."
-    return _word_tables()[2]
-
-def _can_be_adjective()->frozenset:
-    "Lower-case words that `lemminflect` lists as adjectives or Brill's lexicon tags most often so (`central`, `northern`)."
-    return _word_tables()[4]
-
-def _ing_forms()->frozenset:
-    "Lower-case words in -ing that Brill's lexicon tags most often as a verb (`joining`, `heading`; not `voting`, a noun)."
-    return _word_tables()[3]
+    return _WordTables(out, verb_s, past, ing, adj)
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -125,7 +113,7 @@ def word_class(word:str)->int:
     if "-" in low:
         c = word_class(low.rsplit("-", 1)[1])
         return ADJ if c == OTHER and low.endswith(("ed", "ing", "en")) else c
-    return _english_classes().get(low, NOUN)
+    return _word_tables().classes.get(low, NOUN)
 
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
@@ -147,8 +135,8 @@ class _Lexicon(_WordCache):
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
-                if x in _past_forms(): g = "VW"["NA".index(g)]
-                elif x in _ing_forms(): g = "GH"["NA".index(g)]
+                if x in _word_tables().past: g = "VW"["NA".index(g)]
+                elif x in _word_tables().ing: g = "GH"["NA".index(g)]
         return (t, g, None if t is None else self.one[t])
 
 _LEXICONS = {}
@@ -216,7 +204,7 @@ def _role_before(words:list, caps:str, i:int)->bool:
     "sentence Manafort"), not an adjective ("central Philippines", "no-deal Brexit") or a particle inside a name
     ("Osama bin Laden")?"""
     w = words[i].lower()
-    return "-" not in w and w not in _NAME_PARTICLES and w not in _can_be_adjective()
+    return "-" not in w and w not in _NAME_PARTICLES and w not in _word_tables().adj
 
 _ALL_CAPS = re.compile("[CDE]+$").fullmatch
 _OF = frozenset({"of", "from", "for"})
@@ -260,7 +248,7 @@ def candidates(article:Article, # the article
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs = _NP_RE if lex.pos else _RUN_RE
-    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _verb_s_forms(), set()
+    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
     singles, ssents, multi, msents, nouns, weighted = [], [], [], [], [], []
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
