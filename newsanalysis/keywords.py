@@ -188,9 +188,11 @@ def _before_name(words:list, tags:str)->str:
     a noun that ends a phrase); `reports` and `claims` after a noun or a name are the verb: "Rudaw reports Mahan's
     director" (`O`; the words mostly used as verbs, `says`, `tells`, are `O` already). A past form or a word in -ing
     takes the name as its object: "contracted COVID-19", "after meeting Putin" (`O`)."""
+    hits = [m.start() for m in _NOUN_BEFORE_NAME.finditer(tags)]
+    if not hits: return tags
     t2 = list(tags)
-    for m in _NOUN_BEFORE_NAME.finditer(tags):
-        i = m.start(); w = words[i]
+    for i in hits:
+        w = words[i]
         if not w[:1].islower(): continue
         if tags[i] in _VERB_FORMS or w.endswith("ing"): t2[i] = "O"
         elif tags[i] == "N" and w[-1:] == "s" and not w.endswith(_PLURAL_ENDS):
