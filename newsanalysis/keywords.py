@@ -135,8 +135,9 @@ class _Lexicon(_WordCache):
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
-                if x in _word_tables().past: g = "VW"["NA".index(g)]
-                elif x in _word_tables().ing: g = "GH"["NA".index(g)]
+                tables = _word_tables()
+                if x in tables.past: g = "VW"["NA".index(g)]
+                elif x in tables.ing: g = "GH"["NA".index(g)]
         return (t, g, None if t is None else self.one[t])
 
 _LEXICONS = {}
