@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, _CAMEL_RE, MARKUP_RE, get_tokenizer, _WordCache
+from .tokens import WORD_RE, _unglue, MARKUP_RE, get_tokenizer, _WordCache
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
 
 # %% auto #0
@@ -256,16 +256,16 @@ def candidates(article:Article, # the article
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
-        if "\n" in text or text[:1].isupper(): text = _CAMEL_RE.sub(r"\1 | \2", text)  # a glued dateline ends a chunk
+        text = _unglue(text, " | ")  # a glued dateline ends a chunk
         words = _TOKEN_RE.findall(text)
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
-        if "s/" in tags and (gone := set(_middle_initials(words, tags))):  # "William S. Saturn" reads "William Saturn"
-            keep = [j for j in range(len(words)) if j not in gone]
-            words, terms, keys = [words[j] for j in keep], tuple(terms[j] for j in keep), tuple(keys[j] for j in keep)
-            tags = "".join(tags[j] for j in keep)
+        if "s/" in tags and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
+            terms, keys, t2 = list(terms), list(keys), list(tags)
+            for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
+            terms, tags = tuple(terms), "".join(t2)
         name_at = {}  # end of each name -> its start
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
@@ -299,7 +299,7 @@ def candidates(article:Article, # the article
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
-        if w != 1: weighted.append((w - 1, keys, multi[n0:]))
+        if w != 1: weighted.append((w - 1, keys, multi[n0:]))  # (single words and phrases never share a key)
         sent = tok_sent[-1] + (not tags.endswith("/"))
     if of_runs and (fix := _place_and_person(of_runs, chunks)):  # "Senator from Vermont Bernie Sanders": the person
         multi = [fix.get(m, m) for m in multi]
@@ -310,8 +310,8 @@ def candidates(article:Article, # the article
     count = Counter(filter(None, singles)); count.update(multi)
     tf = Counter(count)
     for extra, keys, ks in weighted:  # the parts that weigh more (or less) than 1
-        for k, v in Counter(filter(None, keys)).items(): tf[k] += extra * v
-        for k, v in Counter(ks).items(): tf[k] += extra * v
+        c = Counter(filter(None, keys)); c.update(ks)
+        for k, v in c.items(): tf[k] += extra * v
     first = dict(zip(reversed(singles), reversed(ssents)))
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
     if lex.pos:  # a single word may be a keyphrase when most of its occurrences are nouns or names
@@ -383,7 +383,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if len(k) == 1: k = full.get(k[0], k)
         if k in merged: merged[k] += s; continue
         sk = set(k)
-        if any(sk <= o for o in sets): continue
+        if any(map(sk.issubset, sets)): continue
         merged[k] = s; chosen.append(k); sets.append(sk)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]

@@ -41,6 +41,11 @@ class Token(NamedTuple):
 # %% ../nbs/tokens.ipynb #657c886f
 WORD_RE = re.compile(r"\w[\w\u0300-\u036f]*(?:['’\-.‐‑][\w\u0300-\u036f]+)*")
 _CAMEL_RE = re.compile(r"^([A-Z][a-z]{3,})([A-Z][a-z]{2,})\b", re.M)
+_GLUED_AFTER_BREAK = re.compile(r"\n[A-Z][a-z]{3,}[A-Z][a-z]{2,}\b")  # a literal first character: a fast scan
+def _unglue(text:str, sep:str=" ")->str:
+    "`text` with a dateline glued to the first word of a line split off: `BarcelonaVladimir` -> `Barcelona Vladimir`."
+    if _CAMEL_RE.match(text) or ("\n" in text and _GLUED_AFTER_BREAK.search(text)): return _CAMEL_RE.sub(rf"\1{sep}\2", text)
+    return text  # most texts: no copy, and no scan that tries every position as a line start
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-"})
 ELISIONS = {"fr": ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"),
             "ca": ("l", "d", "s", "m", "t", "n"),
@@ -193,7 +198,7 @@ def _call(self:Tokenizer,
           text:str, # the text to analyse
          )->list:
     "The terms of `text` in order, stop words left out: an `analyzer` for scikit-learn vectorizers."
-    text = _CAMEL_RE.sub(r"\1 \2", mask_markup(text))
+    text = _unglue(mask_markup(text))
     return list(filter(None, map(self._terms.__getitem__, WORD_RE.findall(text))))
 Tokenizer.__call__ = _call
 
