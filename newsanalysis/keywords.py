@@ -163,7 +163,8 @@ _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re
 _TAG_TO_NP = str.maketrans("CDETK", "NNNss")     # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDETK", "NAOss")   # capitals that say nothing (Title Case headline, sentence start)
 _SENT_START_CAPS = re.compile(r"(?:^|(?<=/))[CDET](?![CDET])")
-_SENT_START_STOP = re.compile(r"(?:^|(?<=/))T")
+_SENT_START_STOP = re.compile(r"(?:^|(?<=/))T(?![CDE])")
+_SENT_START_T_NAME = re.compile(r"(?:^|(?<=/))T(?=[CDE])")  # "The Senate voted", "New Hampshire crash kills seven"
 _T_IN_NAME = re.compile("(?<=[CDE])[TK]|T(?=[CDE])")  # Super Tuesday, but "On Friday Ford said" starts no name with Friday
 _DAY_PARTS = frozenset("morning afternoon evening night".split())  # "Bermuda Wednesday night": the day is no name
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
@@ -198,6 +199,17 @@ def _before_name(words:list, tags:str)->str:
         if tags[i] in _VERB_FORMS or w.endswith("ing"): t2[i] = "O"
         elif tags[i] == "N" and w[-1:] == "s" and not w.endswith(_PLURAL_ENDS):
             t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
+    return "".join(t2)
+
+def _name_openers(words:list, tags:str, article:Article)->str:
+    """A capitalised stop word that opens a sentence before a name is a stop word ("The Senate voted", "Most IRA
+    members"), unless the article also writes the two words inside a sentence: "New Hampshire crash kills seven" and
+    "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence)."""
+    hits = [m.start() for m in _SENT_START_T_NAME.finditer(tags)]
+    if not hits: return tags
+    t2, text = list(tags), article.text
+    for i in hits:
+        if not re.search(rf"(?<=[\w,])[ \t]+{re.escape(words[i])}[ \t]+{re.escape(words[i + 1])}(?!\w)", text): t2[i] = "s"
     return "".join(t2)
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
@@ -270,6 +282,7 @@ def candidates(article:Article, # the article
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
+            if "T" in tags: tags = _name_openers(words, tags, article)
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
