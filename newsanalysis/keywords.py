@@ -201,15 +201,29 @@ def _before_name(words:list, tags:str)->str:
             t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
     return "".join(t2)
 
-def _name_openers(words:list, tags:str, article:Article)->str:
+def _inside_sentence(text:str, pair:str)->bool:
+    "Does `text` hold `pair` (two words and a space) right after a word or a comma, and not as part of a longer word?"
+    i = text.find(pair)
+    while i >= 0:
+        j = i + len(pair)
+        if i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",") and not text[j:j + 1].isalnum():
+            return True
+        i = text.find(pair, i + 1)
+    return False
+
+def _name_openers(words:list, tags:str, article:Article, seen:dict)->str:
     """A capitalised stop word that opens a sentence before a name is a stop word ("The Senate voted", "Most IRA
     members"), unless the article also writes the two words inside a sentence: "New Hampshire crash kills seven" and
-    "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence)."""
+    "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence). `seen`: the answers so far for
+    this article (and its text), so that each pair is looked for once."""
     hits = [m.start() for m in _SENT_START_T_NAME.finditer(tags)]
     if not hits: return tags
-    t2, text = list(tags), article.text
+    t2 = list(tags)
+    if "" not in seen: seen[""] = article.text
     for i in hits:
-        if not re.search(rf"(?<=[\w,])[ \t]+{re.escape(words[i])}[ \t]+{re.escape(words[i + 1])}(?!\w)", text): t2[i] = "s"
+        pair = f"{words[i]} {words[i + 1]}"
+        if pair not in seen: seen[pair] = _inside_sentence(seen[""], pair)
+        if not seen[pair]: t2[i] = "s"
     return "".join(t2)
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
@@ -264,7 +278,7 @@ def candidates(article:Article, # the article
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs = _NP_RE if lex.pos else _RUN_RE
     names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
-    singles, ssents, multi, msents, nouns, weighted = [], [], [], [], [], []
+    singles, ssents, multi, msents, nouns, weighted, openers = [], [], [], [], [], [], {}
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
@@ -282,7 +296,7 @@ def candidates(article:Article, # the article
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
-            if "T" in tags: tags = _name_openers(words, tags, article)
+            if "T" in tags: tags = _name_openers(words, tags, article, openers)
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
