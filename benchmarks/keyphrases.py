@@ -18,6 +18,7 @@ Every extractor reads the same text: the title, a blank line, then the text.
     python benchmarks/keyphrases.py                     # all six sets, all three extractors
     python benchmarks/keyphrases.py --datasets duc2001 --limit 100 --methods newsanalysis
     python benchmarks/keyphrases.py --write             # also replace the "Keyphrases" section of RESULTS.md
+    python benchmarks/keyphrases.py --paired 10 --write # speed against YAKE, the two timed block by block
 """
 import argparse, os, re, statistics, sys, time
 from pathlib import Path
@@ -159,9 +160,12 @@ def main(argv=None):
     ap.add_argument("--write", action="store_true", help="write the table into benchmarks/RESULTS.md (Keyphrases section)")
     ap.add_argument("--phrase-weights", help="instead: F1@10 of newsanalysis for each of these comma-separated `phrase_weight` values")
     ap.add_argument("--phases", action="store_true", help="instead: where newsanalysis spends its time, phase by phase")
+    ap.add_argument("--paired", type=int, metavar="BLOCKS",
+                    help="instead: newsanalysis against YAKE timed block by block on BLOCKS blocks of each set (see `paired`)")
     a = ap.parse_args(argv)
     if a.phrase_weights: return sweep(a.datasets.split(","), [float(x) for x in a.phrase_weights.split(",")], a.limit, a.write)
     if a.phases: return phases(a.datasets.split(","), a.limit, max(a.repeats, 1), a.write)
+    if a.paired: return paired(a.datasets.split(","), a.paired, max(a.repeats, 1), a.limit, a.write)
     datasets = [d.strip() for d in a.datasets.split(",") if d.strip()]
     for d in datasets:
         if d not in DATASETS: ap.error(f"unknown dataset {d!r}; choose from {', '.join(DATASETS)}")
@@ -181,6 +185,40 @@ def main(argv=None):
                       RESULTS_TEXT.format(cmd=cmd.strip(), table=md, loads=loads, cpus=os.cpu_count(), repeats=a.repeats,
                                           cap=a.max_repeat_seconds))
     return rows
+
+
+def paired(datasets: list, blocks: int = 10, rounds: int = 3, limit=None, write=False):
+    """Speed of newsanalysis against YAKE measured so that both see the same state of a shared machine. Each set is cut
+    into `blocks` blocks; on each block the two extractors run one right after the other (the order alternating from
+    block to block and round to round), newsanalysis fitting its document frequencies on the block. A block's time is
+    the median of its `rounds` runs; a set's time is the sum over its blocks. The whole-set runs of `run` time each
+    extractor over a second (newsanalysis) against a quarter of a minute (YAKE), so a slow phase of the machine lands
+    on one and not on the other; here it lands on both."""
+    lines = ["| dataset | docs | blocks | YAKE docs/s | newsanalysis docs/s | speed vs YAKE | ratio in each round |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    fns = {"yake": run_yake, "newsanalysis": run_newsanalysis}
+    for name in datasets:
+        docs, lang = [d for d in load(name, limit) if d.get("keyphrases")], DATASETS[name]
+        size = -(-len(docs) // blocks)
+        parts = [docs[i:i + size] for i in range(0, len(docs), size)]
+        times = {m: [[] for _ in parts] for m in fns}
+        for f in fns.values(): f(parts[0], lang)  # warm-up, not timed: imports, word caches
+        for r in range(rounds):
+            for b, part in enumerate(parts):
+                for m in (("yake", "newsanalysis") if (r + b) % 2 == 0 else ("newsanalysis", "yake")):
+                    t = time.perf_counter(); fns[m](part, lang); times[m][b].append(time.perf_counter() - t)
+        total = {m: sum(statistics.median(x) for x in times[m]) for m in fns}
+        each = [sum(x[r] for x in times["yake"]) / sum(x[r] for x in times["newsanalysis"]) for r in range(rounds)]
+        lines.append(f"| {name} | {len(docs)} | {len(parts)} | {len(docs) / total['yake']:,.0f} | "
+                     f"{len(docs) / total['newsanalysis']:,.0f} | {total['yake'] / total['newsanalysis']:.0f}× | "
+                     + ", ".join(f"{x:.0f}×" for x in each) + " |")
+        print(lines[-1], flush=True)
+    md = "\n".join(lines)
+    if write:
+        cmd = f"python benchmarks/keyphrases.py --datasets {','.join(datasets)} --paired {blocks} --repeats {rounds} --write"
+        write_section(Path(__file__).resolve().parent / "RESULTS.md", PAIRED_TEXT.format(cmd=cmd, table=md, cpus=os.cpu_count()),
+                      "Keyphrases: speed against YAKE, block by block")
+    return md
 
 
 def sweep(datasets: list, weights: list, limit=None, write=False):
@@ -256,6 +294,18 @@ gaps, the first step of `candidates`: no extractor that reads every word with Py
 Candidates take {cand} % of the time. Their work is done per word in C (the regular-expression pass, one
 dictionary look-up per word, `Counter`, `zip`, `accumulate`), so cutting it much further would take compiled code.
 Scoring, selection and surface forms ({python} %) run once per candidate in Python.
+"""
+
+
+PAIRED_TEXT = """Command: `{cmd}` ({cpus}-core machine shared with other work).
+
+On this machine the speed of one core moves by ±20 % or more over periods of seconds, so the ratios of the whole-set
+runs above move from run to run. Here newsanalysis and YAKE run one right after the other on the same block of
+documents, in alternating order, after one untimed warm-up run of each, and each block's time is the median of its
+rounds (see `paired` in the script);
+newsanalysis fits its document frequencies on each block, which is the same work per article as on the whole set.
+
+{table}
 """
 
 
