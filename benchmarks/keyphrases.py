@@ -340,7 +340,7 @@ per document. No extractor is trained on the gold keyphrases.
 Published anchors under this protocol (F1@10): DUC-2001 TF-IDF 23.3, PositionRank 28.6, EmbedRank 29.5;
 500N-KPCrowd TF-IDF 16.9, MultipartiteRank 18.2; Inspec TF-IDF 36.5 (noun-phrase candidates, test split).
 
-The speed ratios of this table move from run to run on a shared machine (DUC: 27×, 21× and 30× in three runs); the
+The speed ratios of this table move by a third or more from run to run on a shared machine; the
 paired timing ("Keyphrases: speed against YAKE, block by block", below) is steadier.
 """
 
