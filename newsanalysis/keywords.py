@@ -215,14 +215,15 @@ def _name_openers(words:list, tags:str, article:Article, seen:dict)->str:
     """A capitalised stop word that opens a sentence before a name is a stop word ("The Senate voted", "Most IRA
     members"), unless the article also writes the two words inside a sentence: "New Hampshire crash kills seven" and
     "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence). `seen`: the answers so far for
-    this article (and its text), so that each pair is looked for once."""
+    this article, so that each pair is looked for once."""
     hits = [m.start() for m in _SENT_START_T_NAME.finditer(tags)]
     if not hits: return tags
-    t2 = list(tags)
-    if "" not in seen: seen[""] = article.text
+    t2, text = list(tags), None
     for i in hits:
         pair = f"{words[i]} {words[i + 1]}"
-        if pair not in seen: seen[pair] = _inside_sentence(seen[""], pair)
+        if pair not in seen:
+            if text is None: text = article.text
+            seen[pair] = _inside_sentence(text, pair)
         if not seen[pair]: t2[i] = "s"
     return "".join(t2)
 
