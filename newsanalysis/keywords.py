@@ -297,7 +297,7 @@ def candidates(article:Article, # the article
         if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
-            if "T" in tags: tags = _name_openers(words, tags, article, openers)
+            if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers)  # only T before a name is left there
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
