@@ -83,6 +83,7 @@ class _WordTables(NamedTuple):
     past:frozenset    # words Brill tags most often as a past tense or participle: accused, armed, left
     ing:frozenset     # words in -ing Brill tags most often as a verb: joining, heading (not voting, a noun)
     adj:frozenset     # words lemminflect lists as adjectives or Brill tags most often so: central, northern
+    lower:frozenset = frozenset()  # words lemminflect lists in lower case only: car, police (not German, Bush)
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -93,6 +94,7 @@ def _word_tables()->_WordTables:
     text = _lemma_table()
     if not text: return _WordTables({}, frozenset(), past, ing, frozenset())
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
+    lower = frozenset(re.findall(r"^([a-z][^,\n]*),", text, re.M)) - {w.lower() for w in re.findall(r"^([A-Z][^,\n]*),", text, re.M)}
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     adj, jj = re.findall(r"^([^,\n]+),adj,", text, re.M), re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M)
@@ -103,7 +105,7 @@ def _word_tables()->_WordTables:
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return _WordTables(out, verb_s, past, ing, adj)
+    return _WordTables(out, verb_s, past, ing, adj, lower)
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -363,21 +365,46 @@ def _clean_inner(lang:str)->_WordCache:
     clean = _clean(lang).__getitem__
     return _WordCache(lambda w: clean(w) + (w[-2:].replace("’", "'") if w[-2:-1] in "'’" and w[-1:] in "sS" else ""))
 
+def _sentence_case(form:str)->str:
+    """An English form read only at sentence starts: in lower case when its first word is a common word and no other
+    word is capitalised ("Car bomb": car bomb). Names ("Previous SpaceX pods", "NASA", "Singer Robert Hunter") stay."""
+    first, _, rest = form.partition(" ")
+    if first[1:] != first[1:].lower() or any(w[:1].isupper() for w in rest.split()): return form
+    return form[:1].lower() + form[1:] if first.split("-")[0].lower() in _word_tables().lower else form
+
+def _at_start(words:list, i:int)->bool:
+    "Does the capitalised word at `i` open a sentence (or the part)?"
+    return words[i][:1].isupper() and (i == 0 or (_is_gap(words[i - 1]) and _SENT_GAP.search(words[i - 1]) is not None))
+
+def _best_form(inside:Counter, opening:Counter, lang:str)->str:
+    """The form written most often, whatever the case of its first letter; in the case it has inside sentences, if it has
+    one there (the most frequent), else as `_sentence_case` reads it."""
+    low = Counter(opening)
+    for f, n in inside.items(): low[f[:1].lower() + f[1:]] += n
+    best = min(low.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    same = {f: n for f, n in inside.items() if f[:1].lower() + f[1:] == best}
+    if same: return min(same.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return _sentence_case(best[:1].upper() + best[1:]) if lang == "en" else best[:1].upper() + best[1:]
+
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name
                   lang:str="en", # the article's language (for elisions)
                  )->dict:
-    "The most frequent written form of each key in the article."
-    clean, inner, by_first, seen, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), defaultdict(Counter), list(keys)
+    "The most frequent written form of each key inside sentences in the article (else at their starts; see above)."
+    clean, inner, by_first, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), list(keys)
+    seen, start = defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered)
     for k in keys: by_first[k[0]].append(k)
     for words, terms in cands.chunks:
         terms = tuple(terms)
         for i in compress(range(len(terms)), map(by_first.__contains__, terms)):
             for k in by_first[terms[i]]:
                 n = len(k)
-                if n == 1: seen[k][clean(words[i])] += 1
-                elif terms[i:i+n] == k: seen[k][" ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])] += 1
-    return {k: (min(seen[k].items(), key=lambda kv: (-kv[1], kv[0]))[0] if seen[k] else " ".join(k)) for k in keys}
+                if n == 1: form = clean(words[i])
+                elif terms[i:i+n] == k: form = " ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])
+                else: continue
+                if _at_start(words, i): start[k][form[:1].lower() + form[1:]] += 1
+                else: seen[k][form] += 1
+    return {k: _best_form(seen[k], start[k], lang) if k in seen or k in start else " ".join(k) for k in keys}
 
 # %% ../nbs/keywords.ipynb #bb3916be
 def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length_norm:float=1.0, phrase_weight:float=1.0,
