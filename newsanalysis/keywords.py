@@ -20,9 +20,10 @@ from .tokens import WORD_RE, _unglue, MARKUP_RE, get_tokenizer, _WordCache
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
 
 # %% auto #0
-__all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'KEYWORD_COLUMNS', 'KEYPHRASE_COLUMNS', 'is_title_case',
-           'word_class', 'Candidates', 'candidates', 'surface_forms', 'KeywordExtractor', 'keyword_frame',
-           'extract_keywords', 'extract_keyphrases', 'keyphrase_records', 'plot_keywords', 'Highlight', 'highlight']
+__all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'KEYWORD_COLUMNS', 'KEYPHRASE_COLUMNS',
+           'is_title_case', 'word_class', 'Candidates', 'candidates', 'surface_forms', 'KeywordExtractor',
+           'keyword_frame', 'extract_keywords', 'extract_keyphrases', 'keyphrase_records', 'plot_keywords', 'Highlight',
+           'highlight']
 
 # %% ../nbs/keywords.ipynb #a31ed5bc
 _W = WORD_RE.pattern
@@ -117,6 +118,8 @@ def word_class(word:str)->int:
         return ADJ if c == OTHER and low.endswith(("ed", "ing", "en")) else c
     return _word_tables().classes.get(low, NOUN)
 
+CAPITALISED_NOUNS = frozenset({"de"})  # languages that capitalise every noun (German)
+_INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective before its noun: sozialen, neue, hohes
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
 class _Lexicon(_WordCache):
@@ -124,6 +127,7 @@ class _Lexicon(_WordCache):
     def __init__(self, lang:str, pos:bool):
         super().__init__(self._entry)
         self.term, self.pos = get_tokenizer(lang)._terms.__getitem__, pos and lang == "en"
+        self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -136,6 +140,7 @@ class _Lexicon(_WordCache):
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
+            elif self.caps: g = "N" if x.endswith(_INFLECTED) else "O"  # German: an adjective before a noun is inflected
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
                 tables = _word_tables()
                 if x in tables.past: g = "VW"["NA".index(g)]
@@ -164,6 +169,8 @@ class Candidates(NamedTuple):
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NAO]{2,}")  # names, phrases
 _TAG_TO_NP = str.maketrans("CDETK", "NNNss")     # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDETK", "NAOss")   # capitals that say nothing (Title Case headline, sentence start)
+_TAG_CAPS_NOUN = str.maketrans("CDETKNAO", "NNNssAOO")  # German: capitalised, a noun; inflected, an adjective (`N` here)
+_CAPS_NP_RE = re.compile("A+N+|N{2,}")  # German noun phrases: adjectives, then nouns ("sozialen Netzwerk")
 _SENT_START_CAPS = re.compile(r"(?:^|(?<=/))[CDET](?![CDET])")
 _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T(?![CDE])")
 _SENT_START_T_NAME = re.compile(r"(?:^|(?<=/))T(?=[CDE])")  # "The Senate voted", "New Hampshire crash kills seven"
@@ -279,7 +286,7 @@ def candidates(article:Article, # the article
     lex = _lexicon(lang, pos)
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
-    runs = _NP_RE if lex.pos else _RUN_RE
+    runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
     singles, ssents, multi, msents, nouns, weighted, openers = [], [], [], [], [], [], {}
     for field, text in _segments(article):
@@ -296,10 +303,13 @@ def candidates(article:Article, # the article
             for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
             terms, tags = tuple(terms), "".join(t2)
         name_at = {}  # end of each name -> its start
-        if field == "title" and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
+        if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
-            tags = _SENT_START_CAPS.sub(_no_caps, _SENT_START_STOP.sub("s", tags))
-            if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers)  # only T before a name is left there
+            tags = _SENT_START_STOP.sub("s", tags)
+            if caps_nouns: tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
+            else:
+                tags = _SENT_START_CAPS.sub(_no_caps, tags)
+                if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers)  # only T before a name is left there
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
@@ -312,19 +322,19 @@ def candidates(article:Article, # the article
                 a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
             if lex.pos: tags = _before_name(words, tags)
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
-        caps, tags = tags, tags.translate(_TAG_TO_NP)
+        caps, tags = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP)
         chunks.append((words, terms))
         # sentence of every token: the part starts a sentence, every "/" ends one
         tok_sent = list(accumulate(map(_is_end, tags), initial=sent))
         singles += keys; ssents += tok_sent[:-1]
-        if lex.pos: nouns += compress(keys, map(_is_noun, tags))
+        if lex.pos or caps_nouns: nouns += compress(keys, map(_is_noun, tags))
         n0, in_title = len(multi), field == "title" and lex.pos
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
-                elif caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
+                elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
                 elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s): of_runs.add(terms[s:b])
                 multi.append(terms[s:b]); msents.append(tok_sent[a])
                 if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
@@ -344,7 +354,7 @@ def candidates(article:Article, # the article
         for k, v in c.items(): tf[k] += extra * v
     first = dict(zip(reversed(singles), reversed(ssents)))
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
-    if lex.pos:  # a single word may be a keyphrase when most of its occurrences are nouns or names
+    if lex.pos or caps_nouns:  # a single word may be a keyphrase when most of its occurrences are nouns or names
         nc = Counter(nouns)
         phrases = {k for k, v in nc.items() if 2 * v > count[k]}
         # a headline phrase must end in such a noun too ("Wenger rules out…", then "Wenger ruled out"), unless the body
@@ -372,18 +382,19 @@ def _sentence_case(form:str)->str:
     if first[1:] != first[1:].lower() or any(w[:1].isupper() for w in rest.split()): return form
     return form[:1].lower() + form[1:] if first.split("-")[0].lower() in _word_tables().lower else form
 
-def _at_start(words:list, i:int)->bool:
-    "Does the capitalised word at `i` open a sentence (or the part)?"
-    return words[i][:1].isupper() and (i == 0 or (_is_gap(words[i - 1]) and _SENT_GAP.search(words[i - 1]) is not None))
+_ENDS_SENTENCE = _WordCache(lambda g: bool(_is_gap(g) and _SENT_GAP.search(g)))  # token -> does it end a sentence?
+
+_by_count = lambda kv: (-kv[1], kv[0])  # the most frequent first, then alphabetical
+def _most(forms:Counter)->str: return next(iter(forms)) if len(forms) == 1 else min(forms.items(), key=_by_count)[0]
 
 def _best_form(inside:Counter, opening:Counter, lang:str)->str:
     """The form written most often, whatever the case of its first letter; in the case it has inside sentences, if it has
     one there (the most frequent), else as `_sentence_case` reads it."""
     low = Counter(opening)
     for f, n in inside.items(): low[f[:1].lower() + f[1:]] += n
-    best = min(low.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    same = {f: n for f, n in inside.items() if f[:1].lower() + f[1:] == best}
-    if same: return min(same.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    best = _most(low)
+    same = Counter({f: n for f, n in inside.items() if f[:1].lower() + f[1:] == best})
+    if same: return _most(same)
     return _sentence_case(best[:1].upper() + best[1:]) if lang == "en" else best[:1].upper() + best[1:]
 
 def surface_forms(cands:Candidates, # the article's candidates
@@ -392,6 +403,7 @@ def surface_forms(cands:Candidates, # the article's candidates
                  )->dict:
     "The most frequent written form of each key inside sentences in the article (else at their starts; see above)."
     clean, inner, by_first, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), list(keys)
+    ends = _ENDS_SENTENCE.__getitem__
     seen, start = defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered)
     for k in keys: by_first[k[0]].append(k)
     for words, terms in cands.chunks:
@@ -402,9 +414,9 @@ def surface_forms(cands:Candidates, # the article's candidates
                 if n == 1: form = clean(words[i])
                 elif terms[i:i+n] == k: form = " ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])
                 else: continue
-                if _at_start(words, i): start[k][form[:1].lower() + form[1:]] += 1
+                if form[:1].isupper() and (i == 0 or ends(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
                 else: seen[k][form] += 1
-    return {k: _best_form(seen[k], start[k], lang) if k in seen or k in start else " ".join(k) for k in keys}
+    return {k: _best_form(seen[k], start[k], lang) if k in start else _most(seen[k]) if k in seen else " ".join(k) for k in keys}
 
 # %% ../nbs/keywords.ipynb #bb3916be
 def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length_norm:float=1.0, phrase_weight:float=1.0,
