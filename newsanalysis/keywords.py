@@ -384,7 +384,7 @@ def _sentence_case(form:str)->str:
 
 _ENDS_SENTENCE = _WordCache(lambda g: bool(_is_gap(g) and _SENT_GAP.search(g)))  # token -> does it end a sentence?
 
-_by_count = lambda kv: (-kv[1], kv[0])  # the most frequent first, then alphabetical
+_by_count = lambda kv: (-kv[1], kv[0][:1].lower() + kv[0][1:], kv[0])  # the most frequent, then alphabetical (first letter in any case)
 def _most(forms:Counter)->str: return next(iter(forms)) if len(forms) == 1 else min(forms.items(), key=_by_count)[0]
 
 def _best_form(inside:Counter, opening:Counter, lang:str)->str:
