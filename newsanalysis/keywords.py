@@ -8,7 +8,7 @@ import contextlib, functools, gc, gzip, html, importlib.util, math, os, re
 from pathlib import Path
 from collections import Counter, defaultdict
 from itertools import accumulate, compress
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -375,19 +375,25 @@ def _clean_inner(lang:str)->_WordCache:
     clean = _clean(lang).__getitem__
     return _WordCache(lambda w: clean(w) + (w[-2:].replace("’", "'") if w[-2:-1] in "'’" and w[-1:] in "sS" else ""))
 
-def _sentence_case(form:str)->str:
-    """An English form read only at sentence starts: in lower case when its first word is a common word and no other
-    word is capitalised ("Car bomb": car bomb). Names ("Previous SpaceX pods", "NASA", "Singer Robert Hunter") stay."""
+def _sentence_case(form:str, lang:str, lower:Callable)->str:
+    """A form read only at sentence starts, in lower case when its first word is a common word and no other word is
+    capitalised ("Car bomb": car bomb); names ("Previous SpaceX pods", "NASA", "Singer Robert Hunter") stay. A common
+    word: in English, one the lexicon lists in lower case only; elsewhere, one the article also writes in lower case
+    (`lower()`: those words). In German the other words are nouns, capitalised anyway ("Kritische Stimmen": kritische)."""
     first, _, rest = form.partition(" ")
-    if first[1:] != first[1:].lower() or any(w[:1].isupper() for w in rest.split()): return form
-    return form[:1].lower() + form[1:] if first.split("-")[0].lower() in _word_tables().lower else form
+    if first[1:] != first[1:].lower(): return form
+    if lang not in CAPITALISED_NOUNS and any(w[:1].isupper() for w in rest.split()): return form
+    low = first[:1].lower() + first[1:]
+    common = low.split("-")[0] in _word_tables().lower if lang == "en" else low in lower()
+    return form[:1].lower() + form[1:] if common else form
 
-_ENDS_SENTENCE = _WordCache(lambda g: bool(_is_gap(g) and _SENT_GAP.search(g)))  # token -> does it end a sentence?
+_OPENS_CAPS = re.compile(r"[.!?…\n:]")  # after these a capital says nothing ("États-Unis : Lancement réussi…")
+_ENDS_SENTENCE = _WordCache(lambda g: bool(_is_gap(g) and _OPENS_CAPS.search(g)))  # token -> may the next word be capitalised anyway?
 
 _by_count = lambda kv: (-kv[1], kv[0][:1].lower() + kv[0][1:], kv[0])  # the most frequent, then alphabetical (first letter in any case)
 def _most(forms:Counter)->str: return next(iter(forms)) if len(forms) == 1 else min(forms.items(), key=_by_count)[0]
 
-def _best_form(inside:Counter, opening:Counter, lang:str)->str:
+def _best_form(inside:Counter, opening:Counter, lang:str, lower:Callable)->str:
     """The form written most often, whatever the case of its first letter; in the case it has inside sentences, if it has
     one there (the most frequent), else as `_sentence_case` reads it."""
     low = Counter(opening)
@@ -395,7 +401,7 @@ def _best_form(inside:Counter, opening:Counter, lang:str)->str:
     best = _most(low)
     same = Counter({f: n for f, n in inside.items() if f[:1].lower() + f[1:] == best})
     if same: return _most(same)
-    return _sentence_case(best[:1].upper() + best[1:]) if lang == "en" else best[:1].upper() + best[1:]
+    return _sentence_case(best[:1].upper() + best[1:], lang, lower)
 
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name
@@ -416,7 +422,8 @@ def surface_forms(cands:Candidates, # the article's candidates
                 else: continue
                 if form[:1].isupper() and (i == 0 or ends(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
                 else: seen[k][form] += 1
-    return {k: _best_form(seen[k], start[k], lang) if k in start else _most(seen[k]) if k in seen else " ".join(k) for k in keys}
+    lower = functools.cache(lambda: {w for words, _ in cands.chunks for w in words if w[:1].islower()})  # read when needed
+    return {k: _best_form(seen[k], start[k], lang, lower) if k in start else _most(seen[k]) if k in seen else " ".join(k) for k in keys}
 
 # %% ../nbs/keywords.ipynb #bb3916be
 def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length_norm:float=1.0, phrase_weight:float=1.0,
