@@ -164,6 +164,7 @@ class Candidates(NamedTuple):
     n_sents:int      # number of sentences read
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
+    titled:dict|None = None  # a title and a surname -> the person's full name: President Trump -> Donald Trump (English)
 
 # %% ../nbs/keywords.ipynb #a77eec91
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NAO]{2,}")  # names, phrases
@@ -236,6 +237,35 @@ def _name_openers(words:list, tags:str, article:Article, seen:dict)->str:
         if not seen[pair]: t2[i] = "s"
     return "".join(t2)
 
+@functools.lru_cache(maxsize=None)
+def _titles()->frozenset:
+    """Titles written before a name (president, judge, mayor, prime minister…): the nouns of the list inside the
+    `nameparser` wheel (empty if absent)."""
+    try: from nameparser.config.titles import TITLES
+    except ImportError: return frozenset()
+    classes = _word_tables().classes
+    return frozenset(t for t in map(str.strip, TITLES) if classes.get(t, NOUN) == NOUN)
+
+def _bare(w:str)->str: return (w[:-2] if w[-2:-1] in "'’" else w).lower()
+
+def _titled_names(name_words:dict, names:Counter)->dict:
+    """Names that are titles and a surname ("Prime Minister Johnson", "Mayor Adamowicz"), each with the full name of the
+    person in the article ("Boris Johnson"): {titled key: person key}. A title is a noun (`United`, also in the list, is
+    not); the surname is no common word (`_WordTables.lower`), so that "Supreme Court" or "National Party" is no person;
+    the person's name has no title and starts with no common word: a given name. When two people share the surname
+    ("Joe Biden", "Hunter Biden"), the titled name stays as it is. (A surname that is a common word too, as Trump or
+    King, is left alone.)"""
+    titles, low = _titles(), _word_tables().lower
+    tkeys = {k for k, ws in name_words.items()
+             if _bare(ws[-1]) not in titles and _bare(ws[-1]) not in low and all(_bare(w) in titles for w in ws[:-1])}
+    if not tkeys: return {}
+    people = defaultdict(list)  # surname -> the names of people with it
+    for k, ws in name_words.items():
+        first = _bare(ws[0])
+        if len(k) <= 3 and first not in low and not any(_bare(w) in titles for w in ws): people[k[-1]].append(k)
+    one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name (or two forms of one)
+    return {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one}
+
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
 
 def _role_before(words:list, caps:str, i:int)->bool:
@@ -288,7 +318,7 @@ def candidates(article:Article, # the article
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
-    singles, ssents, multi, msents, nouns, weighted, openers = [], [], [], [], [], [], {}
+    singles, ssents, multi, msents, nouns, weighted, openers, name_words = [], [], [], [], [], [], {}, {}
     for field, text in _segments(article):
         w = fw.get(field, 1.0) if fw else 1.0
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
@@ -319,7 +349,8 @@ def candidates(article:Article, # the article
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
-                a, b = m.span(); names[terms[a:b]] += 1; name_at[b] = a
+                a, b = m.span(); k = terms[a:b]; names[k] += 1; name_at[b] = a
+                if lex.pos and k not in name_words: name_words[k] = words[a:b]
             if lex.pos: tags = _before_name(words, tags)
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP)
@@ -361,7 +392,8 @@ def candidates(article:Article, # the article
         # has it, and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines")
         phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
-    return Candidates(tf, count, first, names, chunks, sent, phrases, title)
+    titled = _titled_names(name_words, names) if name_words else None
+    return Candidates(tf, count, first, names, chunks, sent, phrases, title, titled)
 
 # %% ../nbs/keywords.ipynb #899de3bd
 @functools.lru_cache(maxsize=None)
@@ -446,7 +478,9 @@ def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length
     return out
 
 # %% ../nbs/keywords.ipynb #eac29675
-def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3)->list:
+def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3,
+            titled:dict|None=None, # name with a title -> the person's full name (`Candidates.titled`)
+           )->list:
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full = {}  # last word -> the name it ends (most frequent, then shortest)
@@ -455,6 +489,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     chosen, merged, sets, want = [], {}, [], top * pool if mmr is not None else top
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
+        elif titled and k in titled: k = titled[k]  # "President Trump" counts for "Donald Trump"
         if k in merged: merged[k] += s; continue
         sk = set(k)
         if any(map(sk.issubset, sets)): continue
@@ -571,7 +606,7 @@ def _extract(self:KeywordExtractor, X, # articles (see `as_articles`)
             c, status = self._analyse(a, c)
             if status != STATUS_OK: out.append([]); continue
             sel = _select(_score_candidates(c, idf, self.position_exponent, self.length_norm, self.phrase_weight, self.title_only),
-                          c.names, top, self.mmr)
+                          c.names, top, self.mmr, titled=c.titled)
             sf = surface_forms(c, [k for k, _ in sel], a.lang or self.lang)
             out.append([(sf[k], float(s)) for k, s in sel])
     return out
