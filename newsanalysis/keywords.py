@@ -20,10 +20,10 @@ from .tokens import WORD_RE, _unglue, MARKUP_RE, get_tokenizer, _WordCache
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
 
 # %% auto #0
-__all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'KEYWORD_COLUMNS', 'KEYPHRASE_COLUMNS',
-           'is_title_case', 'word_class', 'Candidates', 'candidates', 'surface_forms', 'KeywordExtractor',
-           'keyword_frame', 'extract_keywords', 'extract_keyphrases', 'keyphrase_records', 'plot_keywords', 'Highlight',
-           'highlight']
+__all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'INFINITIVES', 'KEYWORD_COLUMNS',
+           'KEYPHRASE_COLUMNS', 'is_title_case', 'word_class', 'Candidates', 'candidates', 'surface_forms',
+           'KeywordExtractor', 'keyword_frame', 'extract_keywords', 'extract_keyphrases', 'keyphrase_records',
+           'plot_keywords', 'Highlight', 'highlight']
 
 # %% ../nbs/keywords.ipynb #a31ed5bc
 _W = WORD_RE.pattern
@@ -119,6 +119,22 @@ def word_class(word:str)->int:
     return _word_tables().classes.get(low, NOUN)
 
 CAPITALISED_NOUNS = frozenset({"de"})  # languages that capitalise every noun (German)
+INFINITIVES = {"fr": ("er", "ir", "re", "oir"), "pt": ("ar", "er", "ir", "or"), "es": ("ar", "er", "ir"),
+               "it": ("are", "ere", "ire", "rre"), "ca": ("ar", "er", "ir", "re")}  # endings of Romance infinitives
+
+def _verb_test(lang:str)->Callable|None:
+    """word -> is it a verb form other than the infinitive (its `simplemma` lemma is an infinitive: "sortira" ->
+    sortir, "morreu" -> morrer)? None where the language has no `INFINITIVES` or `simplemma` is absent."""
+    ends = INFINITIVES.get(lang)
+    if ends is None: return None
+    try: import simplemma
+    except ImportError: return None
+    adverb = lang in ("pt", "es", "it")  # and adverbs in -mente: "precisamente", "finalmente" (not "semente")
+    def is_verb(w):
+        if adverb and len(w) > 7 and w.endswith("mente"): return True
+        lemma = simplemma.lemmatize(w, lang=lang)
+        return lemma != w and lemma.endswith(ends)
+    return is_verb
 _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective before its noun: sozialen, neue, hohes
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
@@ -128,6 +144,7 @@ class _Lexicon(_WordCache):
         super().__init__(self._entry)
         self.term, self.pos = get_tokenizer(lang)._terms.__getitem__, pos and lang == "en"
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
+        self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -141,6 +158,7 @@ class _Lexicon(_WordCache):
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
             elif self.caps: g = "N" if x.endswith(_INFLECTED) else "O"  # German: an adjective before a noun is inflected
+            elif self.verbs is not None and self.verbs(x): g = "O"
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
                 tables = _word_tables()
                 if x in tables.past: g = "VW"["NA".index(g)]
@@ -165,9 +183,10 @@ class Candidates(NamedTuple):
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
     titled:dict|None = None  # a title and a surname -> the person's full name: President Trump -> Donald Trump (English)
+    lang:str|None = None  # the language they were read in (None: English)
 
 # %% ../nbs/keywords.ipynb #a77eec91
-_NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NAO]{2,}")  # names, phrases
+_NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NA]{2,}")  # names, phrases (a verb, `O`, ends a run)
 _TAG_TO_NP = str.maketrans("CDETK", "NNNss")     # a capitalised word inside a sentence is a name: a noun
 _TAG_NO_CAPS = str.maketrans("CDETK", "NAOss")   # capitals that say nothing (Title Case headline, sentence start)
 _TAG_CAPS_NOUN = str.maketrans("CDETKNAO", "NNNssAOO")  # German: capitalised, a noun; inflected, an adjective (`N` here)
@@ -317,6 +336,7 @@ def candidates(article:Article, # the article
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
+    grammar = lex.pos or caps_nouns or lex.verbs is not None  # word classes known: English, German, Romance
     names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
     singles, ssents, multi, msents, nouns, weighted, openers, name_words = [], [], [], [], [], [], {}, {}
     for field, text in _segments(article):
@@ -358,7 +378,7 @@ def candidates(article:Article, # the article
         # sentence of every token: the part starts a sentence, every "/" ends one
         tok_sent = list(accumulate(map(_is_end, tags), initial=sent))
         singles += keys; ssents += tok_sent[:-1]
-        if lex.pos or caps_nouns: nouns += compress(keys, map(_is_noun, tags))
+        if grammar: nouns += compress(keys, map(_is_noun, tags))
         n0, in_title = len(multi), field == "title" and lex.pos
         if max_len > 1:
             for m in runs.finditer(tags):
@@ -385,7 +405,7 @@ def candidates(article:Article, # the article
         for k, v in c.items(): tf[k] += extra * v
     first = dict(zip(reversed(singles), reversed(ssents)))
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
-    if lex.pos or caps_nouns:  # a single word may be a keyphrase when most of its occurrences are nouns or names
+    if grammar:  # a single word may be a keyphrase when most of its occurrences are nouns or names
         nc = Counter(nouns)
         phrases = {k for k, v in nc.items() if 2 * v > count[k]}
         # a headline phrase must end in such a noun too ("Wenger rules out…", then "Wenger ruled out"), unless the body
@@ -393,7 +413,7 @@ def candidates(article:Article, # the article
         phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
     titled = _titled_names(name_words, names) if name_words else None
-    return Candidates(tf, count, first, names, chunks, sent, phrases, title, titled)
+    return Candidates(tf, count, first, names, chunks, sent, phrases, title, titled, lang)
 
 # %% ../nbs/keywords.ipynb #899de3bd
 @functools.lru_cache(maxsize=None)
@@ -463,7 +483,8 @@ def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length
     "Score of every candidate key that may be a keyphrase."
     tf = cands.tf
     tfidf = {k[0]: v * idf(k[0]) for k, v in tf.items() if len(k) == 1}
-    ok, first, pw, out = cands.phrases, cands.first, (phrase_weight if cands.phrases is not None else 1.0), {}
+    english = cands.phrases is not None and cands.lang in (None, "en")  # checked English noun phrases
+    ok, first, pw, out = cands.phrases, cands.first, (phrase_weight if english else 1.0), {}
     get = tfidf.__getitem__
     for k in (tf if ok is None else ok):
         n = len(k)
