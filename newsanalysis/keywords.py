@@ -182,7 +182,7 @@ class Candidates(NamedTuple):
     n_sents:int      # number of sentences read
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
-    titled:dict|None = None  # a title and a surname -> the person's full name: President Trump -> Donald Trump (English)
+    titled:dict|None = None  # a title and a surname -> the person's full name: Mayor Adamowicz -> Paweł Adamowicz (English)
     lang:str|None = None  # the language they were read in (None: English)
 
 # %% ../nbs/keywords.ipynb #a77eec91
@@ -282,7 +282,7 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     for k, ws in name_words.items():
         first = _bare(ws[0])
         if len(k) <= 3 and first not in low and not any(_bare(w) in titles for w in ws): people[k[-1]].append(k)
-    one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name (or two forms of one)
+    one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name: the first name written
     return {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one}
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
@@ -510,7 +510,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     chosen, merged, sets, want = [], {}, [], top * pool if mmr is not None else top
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
-        elif titled and k in titled: k = titled[k]  # "President Trump" counts for "Donald Trump"
+        elif titled and k in titled: k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz"
         if k in merged: merged[k] += s; continue
         sk = set(k)
         if any(map(sk.issubset, sets)): continue
