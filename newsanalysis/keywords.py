@@ -506,7 +506,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full = {}  # last word -> the name it ends (most frequent, then shortest)
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
-        if len(nm) <= 3: full.setdefault(nm[-1], nm)
+        if len(nm) <= 3: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
     chosen, merged, sets, want = [], {}, [], top * pool if mmr is not None else top
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)

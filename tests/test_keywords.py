@@ -162,3 +162,34 @@ def test_word_classes_without_the_lexicon_files(monkeypatch):
     finally:
         monkeypatch.undo(); reset()
     assert [kw.word_class(w) for w in ["deployed", "vows", "legitimate"]] == [kw.OTHER, kw.OTHER, kw.ADJ]
+
+
+def test_optional_word_lists_absent(monkeypatch):
+    """Without `simplemma` (Romance verb forms) and `nameparser` (titles before names) extraction still works: verbs are
+    read as content words, titled names stay as written."""
+    import builtins
+    import newsanalysis.keywords as kw
+
+    def reset():
+        kw._titles.cache_clear(); kw._LEXICONS.clear()
+
+    fr = Article(id="f", lang="fr", body="Une attaque meurtrière visant un hôtel de Kaboul. Une attaque visant la ville.")
+    en = Article(id="e", body="Paweł Adamowicz was stabbed. Mayor Adamowicz died in hospital. Mayor Adamowicz was 53.")
+    real_import = builtins.__import__
+
+    def no_lists(name, *args, **kwargs):
+        if name.split(".")[0] in ("simplemma", "nameparser"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    with_lists = [kw.KeywordExtractor(lang=a.lang or "en").fit_extract([a])[0] for a in (fr, en)]
+    assert not any("visant" in p for p, _ in with_lists[0])
+    assert not any(p == "Mayor Adamowicz" for p, _ in with_lists[1])
+    monkeypatch.setattr(builtins, "__import__", no_lists)
+    reset()
+    try:
+        without = [kw.KeywordExtractor(lang=a.lang or "en").fit_extract([a])[0] for a in (fr, en)]
+        assert any("visant" in p for p, _ in without[0])  # a verb form is a content word again
+        assert any(p == "Mayor Adamowicz" for p, _ in without[1])  # no titles: the titled name is its own candidate
+    finally:
+        monkeypatch.undo(); reset()
