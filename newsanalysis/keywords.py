@@ -36,12 +36,17 @@ CHUNK_RE = re.compile(rf"(?:(?:{_INITIALS}|{_W}(?:(?<!['’][sS])|{_IN_PHRASE}))
 _TOKEN_RE = re.compile(rf"{_INITIALS}|{_W}|{_ENDS_PHRASE}(?=[ \t])|[^\w \t](?:[ \t]*[^\w \t])*")
 _is_gap = re.compile(r"(?!\w)").match
 _SENT_GAP = re.compile(r"[.!?…\n]")
-NEWS_STOP_WORDS = {  # calendar words: frequent in news, never what a story is about
-    "en": "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow",
-    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche aujourd'hui hier demain",
-    "pt": "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo hoje ontem amanhã",
-    "es": "lunes martes miércoles jueves viernes sábado domingo hoy ayer mañana",
-    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag heute gestern morgen"}
+NEWS_STOP_WORDS = {  # calendar words: frequent in news, never what a story is about (not "may", "march", "mars")
+    "en": "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
+          "january february april june july september october november december",
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche aujourd'hui hier demain "
+          "janvier février avril mai juin juillet août septembre octobre novembre décembre",
+    "pt": "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo hoje ontem amanhã "
+          "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "es": "lunes martes miércoles jueves viernes sábado domingo hoy ayer mañana "
+          "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag heute gestern morgen "
+          "januar jänner februar märz april mai juni juli august september oktober november dezember"}
 
 # %% ../nbs/keywords.ipynb #27b8ef84
 def is_title_case(text:str)->bool:
