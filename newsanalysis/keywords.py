@@ -162,7 +162,7 @@ class _Lexicon(_WordCache):
         else:
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
-            elif self.caps: g = "N" if x.endswith(_INFLECTED) else "O"  # German: an adjective before a noun is inflected
+            elif self.caps: g = "N" if len(x) > 2 and x.endswith(_INFLECTED) else "O"  # German: an adjective before a noun is inflected (not "de")
             elif self.verbs is not None and self.verbs(x): g = "O"
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
                 tables = _word_tables()
