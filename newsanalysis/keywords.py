@@ -280,8 +280,8 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     ("Joe Biden", "Hunter Biden"), the titled name stays as it is. (A surname that is a common word too, as Trump or
     King, is left alone.)"""
     titles, low = _titles(), _word_tables().lower
-    tkeys = {k for k, ws in name_words.items()
-             if _bare(ws[-1]) not in titles and _bare(ws[-1]) not in low and all(_bare(w) in titles for w in ws[:-1])}
+    tkeys = {k for k, ws in name_words.items() if _bare(ws[0]) in titles  # most names fail here
+             and _bare(ws[-1]) not in titles and _bare(ws[-1]) not in low and all(_bare(w) in titles for w in ws[1:-1])}
     if not tkeys: return {}
     people = defaultdict(list)  # surname -> the names of people with it
     for k, ws in name_words.items():
