@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
 from .tokens import WORD_RE, _unglue, MARKUP_RE, get_tokenizer, _WordCache
-from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _written_form, _segments
+from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
 __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'INFINITIVES', 'KEYWORD_COLUMNS',
@@ -270,7 +270,7 @@ def _titles()->frozenset:
     classes = _word_tables().classes
     return frozenset(t for t in map(str.strip, TITLES) if classes.get(t, NOUN) == NOUN)
 
-def _bare(w:str)->str: return (w[:-2] if w[-2:-1] in "'’" else w).lower()
+def _bare(w:str)->str: return _clean_form(w).lower()  # the word as shown (no possessive), lower-cased
 
 def _titled_names(name_words:dict, names:Counter)->dict:
     """Names that are titles and a surname ("Prime Minister Johnson", "Mayor Adamowicz"), each with the full name of the
