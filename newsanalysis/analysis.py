@@ -103,7 +103,7 @@ def first_pass(source, # anything `iter_articles` reads
             rows.append(ledger_row(a, e, ex.lang, supported))
             if e is not None: first_err = first_err or e
             else:
-                ex.df_.add(ex._cands(a).tf.keys())
+                ex.df_.add(ex._keys(a))
                 if sample is not None: sample.add(a)
             bar.update(1)
     if not rows: raise InputError("no articles in the input", source=str(source) if isinstance(source, (str, os.PathLike)) else None)

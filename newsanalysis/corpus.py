@@ -60,12 +60,16 @@ def _missing(v)->bool:
     except TypeError: pass
     return False
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))  # zero-width space, word joiner, stray BOM, soft hyphen
+_INVISIBLE_CHARS = "\u200b\u2060\ufeff\u00ad"  # zero-width space, word joiner, stray BOM, soft hyphen
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 
 def _clean_str(v, name, where):
     if _missing(v): return None
     if isinstance(v, (list, dict)): raise InputError(f"field {name!r} must be text, not {type(v).__name__}", **where)
-    s = str(v).replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    s = str(v)
+    if "\r" in s: s = s.replace("\r\n", "\n").replace("\r", "\n")
+    # `translate` looks up every character of a text that is not ASCII: only when one of the four is there
+    if not s.isascii() and any(map(s.__contains__, _INVISIBLE_CHARS)): s = s.translate(_INVISIBLE)
     if "\x00" in s: raise InputError(f"field {name!r} contains a NUL character", **where)
     return s if s.strip() else None
 

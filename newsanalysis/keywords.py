@@ -21,9 +21,9 @@ from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, 
 
 # %% auto #0
 __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'INFINITIVES', 'KEYWORD_COLUMNS',
-           'KEYPHRASE_COLUMNS', 'is_title_case', 'word_class', 'Candidates', 'candidates', 'surface_forms',
-           'KeywordExtractor', 'keyword_frame', 'extract_keywords', 'extract_keyphrases', 'keyphrase_records',
-           'plot_keywords', 'Highlight', 'highlight']
+           'KEYPHRASE_COLUMNS', 'is_title_case', 'word_class', 'Candidates', 'candidates', 'candidate_keys',
+           'surface_forms', 'KeywordExtractor', 'keyword_frame', 'extract_keywords', 'extract_keyphrases',
+           'keyphrase_records', 'plot_keywords', 'Highlight', 'highlight']
 
 # %% ../nbs/keywords.ipynb #a31ed5bc
 _W = WORD_RE.pattern
@@ -187,8 +187,13 @@ class Candidates(NamedTuple):
     n_sents:int      # number of sentences read
     phrases:set|None = None  # the keys that may be keyphrases (noun phrases, nouns); None: all of them
     title:Counter|None = None  # key -> occurrences in the title
-    titled:dict|None = None  # a title and a surname -> the person's full name: Mayor Adamowicz -> Paweł Adamowicz (English)
+    name_words:dict|None = None  # English: each name (key) -> its words as first written, read by `titled`
     lang:str|None = None  # the language they were read in (None: English)
+
+    @property
+    def titled(self)->dict:
+        "A title and a surname -> the person's full name: Mayor Adamowicz -> Paweł Adamowicz (English; worked out when asked)."
+        return _titled_names(self.name_words, self.names) if self.name_words else {}
 
 # %% ../nbs/keywords.ipynb #a77eec91
 _NAME_RE, _NP_RE, _RUN_RE = re.compile("[CDE]{2,}"), re.compile("[AN]+[NP]"), re.compile("[NA]{2,}")  # names, phrases (a verb, `O`, ends a run)
@@ -270,7 +275,7 @@ def _titles()->frozenset:
     classes = _word_tables().classes
     return frozenset(t for t in map(str.strip, TITLES) if classes.get(t, NOUN) == NOUN)
 
-def _bare(w:str)->str: return _clean_form(w).lower()  # the word as shown (no possessive), lower-cased
+_bare = _WordCache(lambda w: _clean_form(w).lower())  # word -> as shown (no possessive), lower-cased
 
 def _titled_names(name_words:dict, names:Counter)->dict:
     """Names that are titles and a surname ("Prime Minister Johnson", "Mayor Adamowicz"), each with the full name of the
@@ -279,14 +284,13 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     the person's name has no title and starts with no common word: a given name. When two people share the surname
     ("Joe Biden", "Hunter Biden"), the titled name stays as it is. (A surname that is a common word too, as Trump or
     King, is left alone.)"""
-    titles, low = _titles(), _word_tables().lower
-    tkeys = {k for k, ws in name_words.items() if _bare(ws[0]) in titles  # most names fail here
-             and _bare(ws[-1]) not in titles and _bare(ws[-1]) not in low and all(_bare(w) in titles for w in ws[1:-1])}
+    titles, low, bare = _titles(), _word_tables().lower, _bare.__getitem__
+    tkeys = {k for k, ws in name_words.items() if bare(ws[0]) in titles  # most names fail here
+             and bare(ws[-1]) not in titles and bare(ws[-1]) not in low and all(bare(w) in titles for w in ws[1:-1])}
     if not tkeys: return {}
     people = defaultdict(list)  # surname -> the names of people with it
     for k, ws in name_words.items():
-        first = _bare(ws[0])
-        if len(k) <= 3 and first not in low and not any(_bare(w) in titles for w in ws): people[k[-1]].append(k)
+        if len(k) <= 3 and bare(ws[0]) not in low and titles.isdisjoint(map(bare, ws)): people[k[-1]].append(k)
     one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name: the first name written
     return {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one}
 
@@ -329,23 +333,15 @@ def _cut(caps:str, b:int, max_len:int)->int:
         if b - s < 2: s = b - 2  # one long name, or a name and one word: the last two words (a person's name)
     return s
 
-def candidates(article:Article, # the article
-               lang:str|None=None, # language when the article gives none (None: English)
-               max_len:int=4, # longest candidate, in words
-               field_weights:dict|None=None, # weight of each part; None: `FIELD_WEIGHTS`; {}: all 1
-               pos:bool=True, # English: keep only noun phrases as keyphrase candidates (`word_class`)
-              )->Candidates:
-    "Candidate keywords and keyphrases of one article, with their weighted counts and first positions."
-    lang = article.lang or lang or "en"
-    lex = _lexicon(lang, pos)
+def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
+    """The parts of an article as the candidate pass reads them, one at a time: `(field, words, terms, keys, tags, spans)`.
+    `tags` holds a word class per word (`N`, `A`, `P`, `O`, `s`; `/` ends a sentence); `spans` holds `(run start, start,
+    end)` of each phrase candidate. Names are counted into `names` (their words into `name_words`, English), and names
+    that may be a place and a person into `of_runs`."""
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
-    fw = FIELD_WEIGHTS if field_weights is None else field_weights
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
-    grammar = lex.pos or caps_nouns or lex.verbs is not None  # word classes known: English, German, Romance
-    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
-    singles, ssents, multi, msents, nouns, weighted, openers, name_words = [], [], [], [], [], [], {}, {}
+    name_words, openers = (name_words if lex.pos else None), {}
     for field, text in _segments(article):
-        w = fw.get(field, 1.0) if fw else 1.0
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
         words = _TOKEN_RE.findall(text)
@@ -375,16 +371,10 @@ def candidates(article:Article, # the article
                 terms, tags = tuple(terms), "".join(t2)
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span(); k = terms[a:b]; names[k] += 1; name_at[b] = a
-                if lex.pos and k not in name_words: name_words[k] = words[a:b]
+                if name_words is not None and k not in name_words: name_words[k] = words[a:b]
             if lex.pos: tags = _before_name(words, tags)
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
-        caps, tags = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP)
-        chunks.append((words, terms))
-        # sentence of every token: the part starts a sentence, every "/" ends one
-        tok_sent = list(accumulate(map(_is_end, tags), initial=sent))
-        singles += keys; ssents += tok_sent[:-1]
-        if grammar: nouns += compress(keys, map(_is_noun, tags))
-        n0, in_title = len(multi), field == "title" and lex.pos
+        caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
@@ -392,8 +382,33 @@ def candidates(article:Article, # the article
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
                 elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s): of_runs.add(terms[s:b])
-                multi.append(terms[s:b]); msents.append(tok_sent[a])
-                if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
+                spans.append((a, s, b))
+        yield field, words, terms, keys, tags, spans
+
+def candidates(article:Article, # the article
+               lang:str|None=None, # language when the article gives none (None: English)
+               max_len:int=4, # longest candidate, in words
+               field_weights:dict|None=None, # weight of each part; None: `FIELD_WEIGHTS`; {}: all 1
+               pos:bool=True, # English: keep only noun phrases as keyphrase candidates (`word_class`)
+              )->Candidates:
+    "Candidate keywords and keyphrases of one article, with their weighted counts and first positions."
+    lang = article.lang or lang or "en"
+    lex = _lexicon(lang, pos)
+    fw = FIELD_WEIGHTS if field_weights is None else field_weights
+    grammar = lex.pos or lex.caps or lex.verbs is not None  # word classes known: English, German, Romance
+    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
+    singles, ssents, multi, msents, nouns, weighted, name_words = [], [], [], [], [], [], {}
+    for field, words, terms, keys, tags, spans in _read_parts(article, lex, lang, max_len, names, name_words, of_runs):
+        w = fw.get(field, 1.0) if fw else 1.0
+        chunks.append((words, terms))
+        # sentence of every token: the part starts a sentence, every "/" ends one
+        tok_sent = list(accumulate(map(_is_end, tags), initial=sent))
+        singles += keys; ssents += tok_sent[:-1]
+        if grammar: nouns += compress(keys, map(_is_noun, tags))
+        n0, in_title = len(multi), field == "title" and lex.pos
+        for a, s, b in spans:
+            multi.append(terms[s:b]); msents.append(tok_sent[a])
+            if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))  # (single words and phrases never share a key)
         sent = tok_sent[-1] + (not tags.endswith("/"))
@@ -417,8 +432,22 @@ def candidates(article:Article, # the article
         # has it, and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines")
         phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
-    titled = _titled_names(name_words, names) if name_words else None
-    return Candidates(tf, count, first, names, chunks, sent, phrases, title, titled, lang)
+    return Candidates(tf, count, first, names, chunks, sent, phrases, title, name_words or None, lang)
+
+def candidate_keys(article:Article, # the article
+                   lang:str|None=None, # language when the article gives none (None: English)
+                   max_len:int=4, # longest candidate, in words
+                   pos:bool=True, # English: keep only noun phrases as keyphrase candidates (`word_class`)
+                  )->list:
+    """The keys of `candidates(article).tf`, in the same order, without counting or placing them: all that document
+    frequencies need, for about four fifths of the work."""
+    lang = article.lang or lang or "en"
+    singles, multi, chunks, of_runs = [], [], [], set()
+    for _, words, terms, keys, _, spans in _read_parts(article, _lexicon(lang, pos), lang, max_len, Counter(), None, of_runs):
+        chunks.append((words, terms)); singles += keys; multi += [terms[s:b] for _, s, b in spans]
+    if of_runs and (fix := _place_and_person(of_runs, chunks)): multi = [fix.get(m, m) for m in multi]
+    out = dict.fromkeys(filter(None, singles)); out.update(dict.fromkeys(multi))
+    return list(out)
 
 # %% ../nbs/keywords.ipynb #899de3bd
 @functools.lru_cache(maxsize=None)
@@ -572,12 +601,15 @@ class KeywordExtractor(TransformerMixin, BaseEstimator):
     def _cands(self, a:Article)->Candidates:
         return candidates(a, self.lang, self.max_len, self.field_weights, self.pos)
 
+    def _keys(self, a:Article)->list:
+        return candidate_keys(a, self.lang, self.max_len, self.pos)
+
     def partial_fit(self, X, y=None):
         "Add the document frequencies of the terms and candidate phrases of a batch of articles."
         self._check()
         if not hasattr(self, "df_"): self.df_ = DocumentFrequencies()
         with _gc_paused():
-            for a in as_articles(X): self.df_.add(self._cands(a).tf.keys())
+            for a in as_articles(X): self.df_.add(self._keys(a))
         return self._finish()
 
     def fit(self, X, y=None):
@@ -724,7 +756,7 @@ def _fitted_on(corpus, background, kw):
     with _gc_paused():
         cands = [ex._cands(a) for a in arts]
         ex.df_ = DocumentFrequencies()
-        for a in (as_articles(background) if background is not None else []): ex.df_.add(ex._cands(a).tf.keys())
+        for a in (as_articles(background) if background is not None else []): ex.df_.add(ex._keys(a))
         for c in cands: ex.df_.add(c.tf.keys())
     if ex.df_.n_docs == 0: raise NewsAnalysisError("no articles to extract keywords from")
     ex._finish()

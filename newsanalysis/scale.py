@@ -137,7 +137,7 @@ def _count_batch(state, arts):
     "Partial document frequencies of a batch: (documents, term counts, phrase counts or buckets)."
     ex, bits, terms, phrases = state["ex"], state["bits"], Counter(), []
     for a in arts:
-        for k in ex._cands(a).tf:
+        for k in ex._keys(a):
             if len(k) > 1: phrases.append(k)
             else: terms[k] += 1
     if bits is None: return len(arts), terms, Counter(phrases)
