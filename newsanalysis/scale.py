@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from .core import InputError, OptionError, NewsAnalysisError, STATUS_OK, STATUS_SKIPPED
 from .corpus import Article, Corpus, make_article, _iter_path, _kind, SUFFIXES
 from .tfidf import DocumentFrequencies
-from .keywords import KeywordExtractor
+from .keywords import KeywordExtractor, _gc_paused
 from .topics import TopicModel, NO_TERMS_TOPIC, phrase_key, distinct_phrases
 from .analysis import (Analysis, analyse, ledger, ledger_row, fit_sample_topics, topic_table, id_hash,
                                    _Sample, _Timer, _bar, _batches, _csv_ready)
@@ -136,10 +136,11 @@ def _square_sum(state, batch): return sum(x * x for x in batch) + state["offset"
 def _count_batch(state, arts):
     "Partial document frequencies of a batch: (documents, term counts, phrase counts or buckets)."
     ex, bits, terms, phrases = state["ex"], state["bits"], Counter(), []
-    for a in arts:
-        for k in ex._keys(a):
-            if len(k) > 1: phrases.append(k)
-            else: terms[k] += 1
+    with _gc_paused():  # many small tuples and no cycles: the collector would only slow the loop
+        for a in arts:
+            for k in ex._keys(a):
+                if len(k) > 1: phrases.append(k)
+                else: terms[k] += 1
     if bits is None: return len(arts), terms, Counter(phrases)
     b, c = np.unique(phrase_buckets(phrases, bits), return_counts=True)
     return len(arts), terms, (b, c.astype(np.int32))
