@@ -35,7 +35,8 @@ CHUNK_RE = re.compile(rf"(?:(?:{_INITIALS}|{_W}(?:(?<!['’][sS])|{_IN_PHRASE}))
 # one pass over a part: words (and initials), an empty token after a possessive 's, and each gap between words
 _TOKEN_RE = re.compile(rf"{_INITIALS}|{_W}|{_ENDS_PHRASE}(?=[ \t])|[^\w \t](?:[ \t]*[^\w \t])*")
 _is_gap = re.compile(r"(?!\w)").match
-_SENT_GAP = re.compile(r"[.!?…\n]")
+_SENT_ENDS = ".!?…\n"  # a gap holding one of these ends a sentence
+_SENT_GAP = re.compile(f"[{_SENT_ENDS}]")
 NEWS_STOP_WORDS = {  # calendar words: frequent in news, never what a story is about (not "may", "march", "mars")
     "en": "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "
           "january february april june july september october november december",
@@ -473,8 +474,8 @@ def _sentence_case(form:str, lang:str, lower:Callable)->str:
     common = low.split("-")[0] in _word_tables().lower if lang == "en" else low in lower()
     return form[:1].lower() + form[1:] if common else form
 
-_OPENS_CAPS = re.compile(r"[.!?…\n:]")  # after these a capital says nothing ("États-Unis : Lancement réussi…")
-_ENDS_SENTENCE = _WordCache(lambda g: bool(_is_gap(g) and _OPENS_CAPS.search(g)))  # token -> may the next word be capitalised anyway?
+_OPENS_CAPS = re.compile(f"[{_SENT_ENDS}:]")  # after a sentence end or a colon a capital says nothing ("États-Unis : Lancement réussi…")
+_CAPS_FREE_AFTER = _WordCache(lambda g: bool(_is_gap(g) and _OPENS_CAPS.search(g)))  # token -> may the next word be capitalised anyway?
 
 _by_count = lambda kv: (-kv[1], kv[0][:1].lower() + kv[0][1:], kv[0])  # the most frequent, then alphabetical (first letter in any case)
 def _most(forms:Counter)->str: return next(iter(forms)) if len(forms) == 1 else min(forms.items(), key=_by_count)[0]
@@ -495,7 +496,7 @@ def surface_forms(cands:Candidates, # the article's candidates
                  )->dict:
     "The most frequent written form of each key inside sentences in the article (else at their starts; see above)."
     clean, inner, by_first, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), list(keys)
-    ends = _ENDS_SENTENCE.__getitem__
+    free = _CAPS_FREE_AFTER.__getitem__
     seen, start = defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered)
     for k in keys: by_first[k[0]].append(k)
     for words, terms in cands.chunks:
@@ -506,7 +507,7 @@ def surface_forms(cands:Candidates, # the article's candidates
                 if n == 1: form = clean(words[i])
                 elif terms[i:i+n] == k: form = " ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])
                 else: continue
-                if form[:1].isupper() and (i == 0 or ends(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
+                if form[:1].isupper() and (i == 0 or free(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
                 else: seen[k][form] += 1
     lower = functools.cache(lambda: {w for words, _ in cands.chunks for w in words if w[:1].islower()})  # read when needed
     return {k: _best_form(seen[k], start[k], lang, lower) if k in start else _most(seen[k]) if k in seen else " ".join(k) for k in keys}
