@@ -230,3 +230,26 @@ def test_topic_keyphrases_repeat_nothing(ranked, n, min_count):
     keys = [set(rows[i][0].split()) for i in pos]
     assert not any(a <= b for i, a in enumerate(keys) for j, b in enumerate(keys) if i != j)
     if n and not out: assert all(c < min_count for _, _, c in rows)  # nothing kept only when nothing counts enough
+
+
+# --- candidate keys ------------------------------------------------------------------------------------------------
+
+# pieces of news text that set off the candidate rules: names after "of"/"from", a surname alone, titles, initials,
+# sentence starts, German nouns, Romance verbs, markup
+NEWS_PIECES = ["Senator from Vermont Bernie Sanders", "Sanders said", "President of France Emmanuel Macron", "Macron",
+               "New Hampshire crash kills seven", "in Columbia, New Hampshire", "The Senate voted", "Mayor Adamowicz",
+               "Paweł Adamowicz", "John G. Roberts", "U.S.", "K.I.", "car bomb", "killed police in Kabul Monday", ".", ",",
+               ":", "\n", "Die Gewerkschaft GPA-djp", "sozialen Netzwerk", "une attaque meurtrière visant un hôtel",
+               "morreu o governo", "World Health Organization", "Women's Day", "«", "»", "(", ")", "&amp;", "<b>", "2020",
+               "COVID-19", "the", "of", "and"]
+news_like = st.lists(st.sampled_from(NEWS_PIECES), max_size=30).map(" ".join)
+
+@examples(300)
+@given(news_like, news_like, st.one_of(news_like, any_text), st.sampled_from(["en", "de", "fr", "pt", "es"]),
+       st.integers(1, 4), st.booleans())
+def test_candidate_keys_are_the_keys_of_candidates(title, standfirst, body, lang, max_len, pos):
+    "The first pass of fitting reads `candidate_keys`; it must give the keys of `candidates(...).tf`, in their order."
+    from newsanalysis.keywords import candidate_keys, candidates
+    try: a = make_article({"id": "x", "title": title, "standfirst": standfirst, "text": body, "lang": lang})
+    except InputError: return assume(False)
+    assert candidate_keys(a, max_len=max_len, pos=pos) == list(candidates(a, max_len=max_len, pos=pos).tf)
