@@ -18,7 +18,7 @@ with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to t
 import newsanalysis
 from .core import InputError, OptionError, NewsAnalysisError, STATUS_OK, STATUS_SKIPPED
 from .corpus import Article, Corpus, iter_articles
-from .keywords import KeywordExtractor
+from .keywords import KeywordExtractor, _gc_paused
 from .topics import (TopicModel, plot_topic_sizes, plot_topic_map, plot_topic_terms, plot_topics_over_time,
                                  topics_over_time, topic_keyphrases, NO_TERMS_TOPIC)
 from .report import render_page, html_table, img, cards
@@ -98,7 +98,7 @@ def first_pass(source, # anything `iter_articles` reads
     if lang is not None and str(lang).lower() not in supported:
         raise OptionError(f"unsupported language {lang!r}; supported: {', '.join(sorted(supported))}")
     ex._check(); ex.df_ = DocumentFrequencies(); rows, first_err = [], None
-    with _bar(quiet, desc="reading", unit=" articles") as bar:
+    with _bar(quiet, desc="reading", unit=" articles") as bar, _gc_paused():  # no cycles made: the collector would only slow it
         for a, e in ledger(source, errors=errors, encoding=encoding, lang=lang):
             rows.append(ledger_row(a, e, ex.lang, supported))
             if e is not None: first_err = first_err or e
