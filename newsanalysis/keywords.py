@@ -534,21 +534,52 @@ def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length
     return out
 
 # %% ../nbs/keywords.ipynb #eac29675
+@functools.lru_cache(maxsize=None)
+def _title_stems()->frozenset:
+    "The stems of the titles (`_titles`): a name of titles alone is a role (Prime Minister), not a person."
+    term = get_tokenizer("en")._terms.__getitem__
+    return frozenset(filter(None, map(term, _titles())))
+
+def _modifier(w:str)->bool:
+    """May the word stand before a name without naming another thing? A title (Vice President), an adjective (Egyptian),
+    a common word (guitarist), a stop word (The), an abbreviation in capitals (US) or a word in lower case."""
+    b = _bare[w]; t = _word_tables()
+    return (w[:1].islower() or (w.isupper() and len(w) <= 4) or b in _titles() or b in t.adj or b in t.lower
+            or get_tokenizer("en")._terms[b] is None)
+
+def _fuller_name(k:tuple, c:tuple, words:list)->bool:
+    """Is the name `k` (written `words`) the name `c` written more fully: with titles or modifiers before it, or a middle
+    name inside ("Vice President Joe Biden", "US Supreme Court", "President Donald Trump" for "Joe Biden", "Supreme
+    Court", "President Trump")? Not when a word follows (the Doris Day Animal Foundation is not Doris Day), when a given
+    name comes first (Eddie Van Halen is one of the Van Halens) or when `c` is a role (a Deputy Prime Minister is not the
+    Prime Minister)."""
+    if k[-1] != c[-1] or len(words) != len(k) or _title_stems().issuperset(c): return False
+    if k[0] == c[0]: return True  # a middle name or a title inside
+    i, extra = 0, []
+    for w, t in zip(words, k):
+        if i < len(c) and t == c[i]: i += 1
+        else: extra.append(w)
+    return i == len(c) and all(map(_modifier, extra))
+
 def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3,
             titled:dict|None=None, # name with a title -> the person's full name (`Candidates.titled`)
+            name_words:dict|None=None, # name -> its words (`Candidates.name_words`): fuller names join the chosen one
            )->list:
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full = {}  # last word -> the name it ends (most frequent, then shortest)
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
         if len(nm) <= 3: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
-    chosen, merged, sets, want = [], {}, [], top * pool if mmr is not None else top
+    chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
         elif titled and k in titled: k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz"
         if k in merged: merged[k] += s; continue
         sk = set(k)
-        if any(map(sk.issubset, sets)): continue
+        if any(map(sk.issubset, sets)) or any(map(sk.issubset, covered)): continue
+        if name_words and k in name_words and any(
+                len(c) > 1 and c in name_words and cs < sk and _fuller_name(k, c, name_words[k]) for c, cs in zip(chosen, sets)):
+            covered.append(sk); continue  # "Vice President Joe Biden" after "Joe Biden": its words stay covered
         merged[k] = s; chosen.append(k); sets.append(sk)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]
@@ -665,7 +696,7 @@ def _extract(self:KeywordExtractor, X, # articles (see `as_articles`)
             c, status = self._analyse(a, c)
             if status != STATUS_OK: out.append([]); continue
             sel = _select(_score_candidates(c, idf, self.position_exponent, self.length_norm, self.phrase_weight, self.title_only),
-                          c.names, top, self.mmr, titled=c.titled)
+                          c.names, top, self.mmr, titled=c.titled, name_words=c.name_words)
             sf = surface_forms(c, [k for k, _ in sel], a.lang or self.lang)
             out.append([(sf[k], float(s)) for k, s in sel])
     return out
