@@ -561,6 +561,17 @@ def _fuller_name(k:tuple, c:tuple, words:list)->bool:
         else: extra.append(w)
     return i == len(c) and all(map(_modifier, extra))
 
+def _spelled_out(short:tuple, long:tuple)->bool:
+    """Is `long` the key `short` with one of its words, an acronym, spelled out? ("WHO", "World Health Organization";
+    "U.S. Navy", "United States Navy": the letters of the acronym open the words that replace it.)"""
+    d = len(long) - len(short)
+    if d < 1: return False
+    for i, t in enumerate(short):
+        letters = t.replace(".", "")
+        if (len(letters) == d + 1 and short[:i] == long[:i] and short[i + 1:] == long[i + d + 1:]
+                and all(w[:1] == a for w, a in zip(long[i:i + d + 1], letters))): return True
+    return False
+
 def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3,
             titled:dict|None=None, # name with a title -> the person's full name (`Candidates.titled`)
             name_words:dict|None=None, # name -> its words (`Candidates.name_words`): fuller names join the chosen one
@@ -580,6 +591,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if name_words and k in name_words and any(
                 len(c) > 1 and c in name_words and cs < sk and _fuller_name(k, c, name_words[k]) for c, cs in zip(chosen, sets)):
             covered.append(sk); continue  # "Vice President Joe Biden" after "Joe Biden": its words stay covered
+        if any(_spelled_out(k, c) or _spelled_out(c, k) for c in chosen): covered.append(sk); continue  # WHO, U.S. Navy
         merged[k] = s; chosen.append(k); sets.append(sk)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]
