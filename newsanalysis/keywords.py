@@ -592,6 +592,8 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
                 len(c) > 1 and c in name_words and cs < sk and _fuller_name(k, c, name_words[k]) for c, cs in zip(chosen, sets)):
             covered.append(sk); continue  # "Vice President Joe Biden" after "Joe Biden": its words stay covered
         if any(_spelled_out(k, c) or _spelled_out(c, k) for c in chosen): covered.append(sk); continue  # WHO, U.S. Navy
+        if k not in names and any(len(k) > len(c) > 1 and k[-len(c):] == c and c in names for c in chosen):
+            covered.append(sk); continue  # "cosmonaut Alexei Leonov" after "Alexei Leonov": no name, so the words before are no name
         merged[k] = s; chosen.append(k); sets.append(sk)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]
