@@ -573,6 +573,13 @@ def _spelled_out(short:tuple, long:tuple)->bool:
                 and all(w[:1] == a for w, a in zip(long[i:i + d + 1], letters))): return True
     return False
 
+def _near_name(k:tuple, sk:set, cs:list, names:Counter, name_words:dict|None)->bool:
+    """Is `k` (its words `sk`) a fuller way of writing one of the chosen keys `cs`, all of two words or more and ending
+    with its last word, or a phrase that is no name and ends with a chosen name ("cosmonaut Alexei Leonov")?"""
+    if name_words and k in name_words and any(c in name_words and set(c) < sk and _fuller_name(k, c, name_words[k]) for c in cs):
+        return True
+    return k not in names and any(len(k) > len(c) and k[-len(c):] == c and c in names for c in cs)
+
 def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3,
             titled:dict|None=None, # name with a title -> the person's full name (`Candidates.titled`)
             name_words:dict|None=None, # name -> its words (`Candidates.name_words`): fuller names join the chosen one
@@ -583,19 +590,19 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
         if len(nm) <= 3: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
     chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
+    ends, starts = defaultdict(list), defaultdict(list)  # chosen keys of 2+ words by last word; chosen keys by first letter
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
         elif titled and k in titled: k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz"
         if k in merged: merged[k] += s; continue
         sk = set(k)
-        if any(map(sk.issubset, sets)) or any(map(sk.issubset, covered)): continue
-        if name_words and k in name_words and any(
-                len(c) > 1 and c in name_words and cs < sk and _fuller_name(k, c, name_words[k]) for c, cs in zip(chosen, sets)):
-            covered.append(sk); continue  # "Vice President Joe Biden" after "Joe Biden": its words stay covered
-        if any(_spelled_out(k, c) or _spelled_out(c, k) for c in chosen): covered.append(sk); continue  # WHO, U.S. Navy
-        if k not in names and any(len(k) > len(c) > 1 and k[-len(c):] == c and c in names for c in chosen):
-            covered.append(sk); continue  # "cosmonaut Alexei Leonov" after "Alexei Leonov": no name, so the words before are no name
-        merged[k] = s; chosen.append(k); sets.append(sk)
+        if any(map(sk.issubset, sets)) or (covered and any(map(sk.issubset, covered))): continue
+        a = k[0].lstrip(".")[:1]  # an acronym and its spelled-out form start alike
+        if (len(k) > 2 and k[-1] in ends and _near_name(k, sk, ends[k[-1]], names, name_words)) or (a in starts and any(
+                _spelled_out(k, c) if len(k) < len(c) else len(k) > len(c) and _spelled_out(c, k) for c in starts[a])):
+            covered.append(sk); continue  # Vice President Joe Biden after Joe Biden, WHO after World Health Organization: words covered
+        merged[k] = s; chosen.append(k); sets.append(sk); starts[a].append(k)
+        if len(k) > 1: ends[k[-1]].append(k)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]
     if mmr is None: return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
