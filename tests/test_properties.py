@@ -1,6 +1,6 @@
 """Properties that hold for any input (hypothesis): offsets point into the text, reading-writing-reading loses
-nothing, every output holds exactly the input ids, and results depend neither on `PYTHONHASHSEED` nor on the order
-of the input.
+nothing, every output holds exactly the input ids, results depend neither on `PYTHONHASHSEED` nor on the order
+of the input, and the chosen keyphrases hold no near-duplicates.
 
 Run with `--hypothesis-show-statistics` to see how many examples each property was tried on.
 """
@@ -253,3 +253,31 @@ def test_candidate_keys_are_the_keys_of_candidates(title, standfirst, body, lang
     try: a = make_article({"id": "x", "title": title, "standfirst": standfirst, "text": body, "lang": lang})
     except InputError: return assume(False)
     assert candidate_keys(a, max_len=max_len, pos=pos) == list(candidates(a, max_len=max_len, pos=pos).tf)
+
+
+# --- near-duplicates among the chosen keyphrases ------------------------------------------------------------------------
+
+DUP_TEXT = ("Joe Biden spoke. Later, Vice President Joe Biden left. The World Health Organization met, and WHO said so. "
+            "The U.S. Navy and the United States Navy sailed. The cosmonaut Alexei Leonov flew; Alexei Leonov landed. "
+            "Eddie Van Halen played with Van Halen. A Deputy Prime Minister met the Prime Minister.")
+
+@examples(300)
+@given(st.data())
+def test_chosen_keyphrases_hold_no_near_duplicates(data):
+    """Whatever the scores, `_select` keeps no key inside a better one, no acronym beside its spelled-out form, and its
+    choice does not depend on the order of the scores."""
+    from newsanalysis.keywords import _select, _spelled_out, candidates
+    c = candidates(Article(id="d", body=DUP_TEXT))
+    keys = sorted(set(c.tf))
+    chosen_keys = data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=40, unique=True))
+    scores = {k: data.draw(st.floats(0.01, 100)) for k in chosen_keys}
+    top = data.draw(st.integers(1, 12))
+    out = _select(scores, c.names, top, titled=c.titled, name_words=c.name_words)
+    assert out == _select(dict(reversed(list(scores.items()))), c.names, top, titled=c.titled, name_words=c.name_words)
+    got = [k for k, _ in out]
+    assert len(got) == len(set(got)) <= top
+    for a in got:
+        for b in got:
+            if a != b:
+                assert not _spelled_out(a, b), (a, b)
+                assert not (set(a) < set(b) and scores.get(a, 0) < scores.get(b, 0) and a in scores and b in scores), (a, b)
