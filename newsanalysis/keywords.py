@@ -284,17 +284,24 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     person in the article ("Boris Johnson"): {titled key: person key}. A title is a noun (`United`, also in the list, is
     not); the surname is no common word (`_WordTables.lower`), so that "Supreme Court" or "National Party" is no person;
     the person's name has no title and starts with no common word: a given name. When two people share the surname
-    ("Joe Biden", "Hunter Biden"), the titled name stays as it is. (A surname that is a common word too, as Trump or
-    King, is left alone.)"""
+    ("Joe Biden", "Hunter Biden"), the titled name stays as it is. Whatever the surname (also a common word, as Trump
+    or King), the titled name also joins a person when the article writes the same title before one full name, and only
+    one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written."""
     titles, low, bare = _titles(), _word_tables().lower, _bare.__getitem__
     tkeys = {k for k, ws in name_words.items() if bare(ws[0]) in titles  # most names fail here
-             and bare(ws[-1]) not in titles and bare(ws[-1]) not in low and all(bare(w) in titles for w in ws[1:-1])}
+             and bare(ws[-1]) not in titles and all(bare(w) in titles for w in ws[1:-1])}
     if not tkeys: return {}
     people = defaultdict(list)  # surname -> the names of people with it
     for k, ws in name_words.items():
         if len(k) <= 3 and bare(ws[0]) not in low and titles.isdisjoint(map(bare, ws)): people[k[-1]].append(k)
     one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name: the first name written
-    return {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one}
+    out = {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one and bare(name_words[k][-1]) not in low}
+    for k in sorted(tkeys - out.keys()):
+        n = len(k) - 1  # the title's words
+        full = {f[n:] for f, ws in name_words.items()
+                if len(f) > len(k) and f[:n] == k[:n] and f[-1] == k[-1] and titles.isdisjoint(map(bare, ws[n:]))}
+        if len(full) == 1: out[k] = full.pop()  # "President Donald Trump" written: "President Trump" is Donald Trump
+    return out
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
 
@@ -576,7 +583,7 @@ def _spelled_out(short:tuple, long:tuple)->bool:
 def _near_name(k:tuple, sk:set, cs:list, names:Counter, name_words:dict|None)->bool:
     """Is `k` (its words `sk`) a fuller way of writing one of the chosen keys `cs`, all of two words or more and ending
     with its last word, or a phrase that is no name and ends with a chosen name ("cosmonaut Alexei Leonov")?"""
-    if name_words and k in name_words and any(c in name_words and set(c) < sk and _fuller_name(k, c, name_words[k]) for c in cs):
+    if name_words and k in name_words and any(set(c) < sk and _fuller_name(k, c, name_words[k]) for c in cs):
         return True
     return k not in names and any(len(k) > len(c) and k[-len(c):] == c and c in names for c in cs)
 
