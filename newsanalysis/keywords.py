@@ -418,6 +418,8 @@ def candidates(article:Article, # the article
         for a, s, b in spans:
             multi.append(terms[s:b]); msents.append(tok_sent[a])
             if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
+            elif in_title and b < len(tags) and tags[b] in "NAP" and words[b - 1].lower() in verb_s and words[b - 2][:1].isupper():
+                title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))  # (single words and phrases never share a key)
         sent = tok_sent[-1] + (not tags.endswith("/"))
@@ -436,9 +438,10 @@ def candidates(article:Article, # the article
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
     if grammar:  # a single word may be a keyphrase when most of its occurrences are nouns or names
         nc = Counter(nouns)
-        phrases = {k for k, v in nc.items() if 2 * v > count[k]}
+        phrases = {k for k, v in nc.items() if 2 * v > count[k] and (k not in title_verbs or count[k] > title[k])}
         # a headline phrase must end in such a noun too ("Wenger rules out…", then "Wenger ruled out"), unless the body
-        # has it, and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines")
+        # has it, and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines") nor end in one
+        # that a noun phrase follows ("Ukraine strikes Turkmen gas deal": neither "Ukraine strikes" nor "strikes")
         phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
     return Candidates(tf, count, first, names, chunks, sent, phrases, title, name_words or None, lang)
