@@ -110,7 +110,8 @@ def _word_tables()->_WordTables:
     out.update((w, ADJ) for w in jj if out.get(w) == OTHER)  # a verb form Brill tags most often JJ: charred, alarming
     adj = frozenset(adj + jj)
     out.update(dict.fromkeys(_mostly_verbs(brill), OTHER))  # most often a verb: a verb
-    out.update(dict.fromkeys(re.findall(r"^([a-z]+) IN$", brill, re.M), OTHER))  # most often a preposition: atop, beneath, via
+    stop = get_tokenizer("en")._terms  # stop word -> None
+    out.update((w, OTHER) for w in re.findall(r"^([a-z]+) IN$", brill, re.M) if stop[w] is not None)  # most often a preposition: atop, beneath
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
     return _WordTables(out, verb_s, past, ing, adj, lower)
