@@ -91,6 +91,9 @@ class _WordTables(NamedTuple):
     ing:frozenset     # words in -ing Brill tags most often as a verb: joining, heading (not voting, a noun)
     adj:frozenset     # words lemminflect lists as adjectives or Brill tags most often so: central, northern
     lower:frozenset = frozenset()  # words lemminflect lists in lower case only: car, police (not German, Bush)
+    particles:frozenset = frozenset()  # words Brill tags most often as a preposition, particle or adverb: out, for, back
+    base:frozenset = frozenset()  # words lemminflect lists as a verb's base form: rise, head (lemminflect)
+    plural:frozenset = frozenset()  # words in -s lemminflect lists as a noun's plural: sales, profits (lemminflect)
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -99,9 +102,12 @@ def _word_tables()->_WordTables:
     past = frozenset(re.findall(r"^([a-z]+) (?:VBD|VBN)$", brill, re.M))  # most often a past tense or participle: accused, left
     ing = frozenset(re.findall(r"^([a-z]+ing) VBG$", brill, re.M))  # most often a verb in -ing: joining, heading
     text = _lemma_table()
-    if not text: return _WordTables({}, frozenset(), past, ing, frozenset())
+    particles = frozenset(re.findall(r"^([a-z]+) (?:IN|TO|RP|RB)$", brill, re.M))  # "Davenport hits out at", "Moya fights back"
+    if not text: return _WordTables({}, frozenset(), past, ing, frozenset(), frozenset(), particles)
     verb_s = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),verb,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     lower = frozenset(re.findall(r"^([a-z][^,\n]*),", text, re.M)) - {w.lower() for w in re.findall(r"^([A-Z][^,\n]*),", text, re.M)}
+    base = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*),verb,([^\n]+)", text, re.M) if w in lemmas.split("/"))
+    plural = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),noun,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     adj, jj = re.findall(r"^([^,\n]+),adj,", text, re.M), re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M)
@@ -114,7 +120,7 @@ def _word_tables()->_WordTables:
     out.update((w, OTHER) for w in re.findall(r"^([a-z]+) IN$", brill, re.M) if stop[w] is not None)  # most often a preposition: atop, beneath
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return _WordTables(out, verb_s, past, ing, adj, lower)
+    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural)
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -406,7 +412,8 @@ def candidates(article:Article, # the article
     lex = _lexicon(lang, pos)
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     grammar = lex.pos or lex.caps or lex.verbs is not None  # word classes known: English, German, Romance
-    names, chunks, sent, title, title_verbs, verb_s, of_runs = Counter(), [], 0, Counter(), set(), _word_tables().verb_s, set()
+    names, chunks, sent, title, title_verbs, of_runs, said = Counter(), [], 0, Counter(), set(), set(), []
+    verb_s, particles, base, plural = _word_tables()[1], _word_tables().particles, _word_tables().base, _word_tables().plural
     singles, ssents, multi, msents, nouns, weighted, name_words = [], [], [], [], [], [], {}
     for field, words, terms, keys, tags, spans in _read_parts(article, lex, lang, max_len, names, name_words, of_runs):
         w = fw.get(field, 1.0) if fw else 1.0
@@ -419,11 +426,19 @@ def candidates(article:Article, # the article
         for a, s, b in spans:
             multi.append(terms[s:b]); msents.append(tok_sent[a])
             if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
-            elif in_title and b < len(tags) and tags[b] in "NAP" and words[b - 1].lower() in verb_s and words[b - 2][:1].isupper():
-                title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
+            elif in_title and b < len(tags) and words[b - 1].lower() in verb_s and words[b - 2][:1].isupper():
+                if tags[b] in "NAP": title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
+                elif words[b - 1].islower() and words[b].lower() in particles: said.append((terms[s:b], terms[b - 1:b], terms[b - 2]))
+            elif (in_title and words[b - 1] in base and (words[b - 2].islower() or b == 2) and words[b - 2].lower() in plural
+                  and (b == len(tags) or tags[b] in "|/" or words[b].lower() in particles)):  # not after a name: "Friends star"
+                title_verbs.update((terms[s:b], terms[b - 1:b]))  # "sales rise", "Christmas shoppers flock to tills": a plural, then its verb
         if field == "title": title.update(filter(None, keys)); title.update(multi[n0:])
         if w != 1: weighted.append((w - 1, keys, multi[n0:]))  # (single words and phrases never share a key)
         sent = tok_sent[-1] + (not tags.endswith("/"))
+    if said:  # "Davenport hits out at Wimbledon": after a person's surname ("Lindsay Davenport"; not "US Vibe"), then a particle, a verb
+        surnames = {k[-1] for k, ws in name_words.items() if len(k) > 1 and not ws[0].isupper()}
+        for pair, verb, w in said:
+            if w in surnames: title_verbs.update((pair, verb))
     if of_runs and (fix := _place_and_person(of_runs, chunks)):  # "Senator from Vermont Bernie Sanders": the person
         multi = [fix.get(m, m) for m in multi]
         weighted = [(e, keys, [fix.get(m, m) for m in ks]) for e, keys, ks in weighted]

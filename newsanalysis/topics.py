@@ -326,24 +326,42 @@ def phrase_key(phrase:str, # a keyphrase as written
     tk = get_tokenizer(lang, stop_words=None)
     return " ".join(t for t in map(tk.term, WORD_RE.findall(phrase)) if t) or phrase.lower()
 
-def _acronym(form:str)->str|None:
-    "The initials of a phrase of two or more capitalised words, lower case (World Health Organization: who)."
-    caps = [w for w in WORD_RE.findall(form) if w[:1].isupper()]
-    return "".join(w[0] for w in caps).lower() if len(caps) >= 2 and len(caps) == len(form.split()) else None
+def _title_word(w:str)->int:
+    "2 for a title written before a name (President, Senator: `newsanalysis.keywords`' list), 1 for a short abbreviation (US), else 0."
+    from newsanalysis.keywords import _titles
+    return 1 if w.isupper() and len(w) <= 4 else 2 if w.lower().rstrip(".") in _titles() else 0
+
+def _persons(ranked:list)->dict:
+    """Key of each titled name in `ranked` -> (key, form) of the one full name that ends like it ("President Trump",
+    "US President Trump" -> "Donald Trump"). A titled name has a title before its last word, and nothing else but
+    abbreviations ("US Senate" has none); a full name opens with neither. A surname that ends two full names ("Joe
+    Biden", "Hunter Biden") maps nowhere."""
+    full, titled = defaultdict(set), {}
+    for key, form, _ in ranked:
+        ws, last = form.split(), key.split()[-1]
+        if len(ws) < 2 or not all(w[:1].isupper() for w in ws) or _title_word(ws[-1]): continue
+        before = [*map(_title_word, ws[:-1])]
+        if all(before) and 2 in before: titled[key] = last
+        elif not before[0]: full[last].add((key, form))
+    return {key: next(iter(full[last])) for key, last in titled.items() if len(full[last]) == 1}
 
 def distinct_phrases(ranked:Iterable, # (key, written form, count) of a topic's phrases, best first
                      n:int, # how many to keep
                      min_count:int=2, # fewest articles a phrase must come from
                     )->list:
-    "The first `n` written forms of `ranked` that repeat no phrase already kept: not inside one, not holding one, not its acronym."
-    out, kept, acronyms = [], [], set()
-    for key, form, c in ranked:
+    """The first `n` written forms of `ranked` that repeat no phrase already kept: not inside one, not holding one, not its
+    acronym or spelled-out form; a titled name stands for the full name of the person (`_persons`)."""
+    from newsanalysis.keywords import _spelled_out  # the rule the keyphrases of one article follow
+    ranked = [r for r in ranked if r[2] >= min_count]
+    person = _persons(ranked)
+    out, kept, sets = [], [], []
+    for key, form, _ in ranked:
         if len(out) >= n: break
-        if c < min_count: continue
-        words, acr = set(key.split()), _acronym(form)
-        if any(words <= o or o <= words for o in kept) or form.lower() in acronyms or (acr and any(o == {acr} for o in kept)): continue
-        out.append(form); kept.append(words)
-        if acr: acronyms.add(acr)
+        key, form = person.get(key, (key, form))
+        k = tuple(key.split()); words = set(k)
+        if any(words <= o or o <= words for o in sets): continue
+        if any(_spelled_out(k, o) if len(k) < len(o) else len(k) > len(o) and _spelled_out(o, k) for o in kept): continue
+        out.append(form); kept.append(k); sets.append(words)
     return out
 
 def topic_keyphrases(kp:pd.DataFrame, # a keyphrase table with columns `id` and `phrase` (as from `extract_keyphrases`)
