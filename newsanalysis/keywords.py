@@ -94,6 +94,7 @@ class _WordTables(NamedTuple):
     particles:frozenset = frozenset()  # words Brill tags most often as a preposition, particle or adverb: out, for, back
     base:frozenset = frozenset()  # words lemminflect lists as a verb's base form: rise, head (lemminflect)
     plural:frozenset = frozenset()  # words in -s lemminflect lists as a noun's plural: sales, profits (lemminflect)
+    demonyms:frozenset = frozenset()  # adjectives lemminflect lists capitalised only: American, Czech (lemminflect)
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -108,6 +109,7 @@ def _word_tables()->_WordTables:
     lower = frozenset(re.findall(r"^([a-z][^,\n]*),", text, re.M)) - {w.lower() for w in re.findall(r"^([A-Z][^,\n]*),", text, re.M)}
     base = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*),verb,([^\n]+)", text, re.M) if w in lemmas.split("/"))
     plural = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),noun,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
+    demonyms = frozenset(re.findall(r"^([A-Z][^,\n]*),adj,", text, re.M))
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     adj, jj = re.findall(r"^([^,\n]+),adj,", text, re.M), re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M)
@@ -120,7 +122,7 @@ def _word_tables()->_WordTables:
     out.update((w, OTHER) for w in re.findall(r"^([a-z]+) IN$", brill, re.M) if stop[w] is not None)  # most often a preposition: atop, beneath
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural)
+    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural, demonyms)
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -319,6 +321,13 @@ def _role_before(words:list, caps:str, i:int)->bool:
     w = words[i].lower()
     return "-" not in w and w not in _NAME_PARTICLES and w not in _word_tables().adj
 
+def _given_name(w:str)->bool:
+    """May the capitalised word be part of a person's name after a nationality ("American Robby Ginepri")? Not a common
+    word, an adjective or a title ("Democratic National Committee", "German Chancellor Angela Merkel", "Welsh Rugby Union"
+    keep their first word)."""
+    b, t = _bare[w], _word_tables()
+    return b not in t.lower and b not in t.adj and b not in _titles() and not w.isupper()
+
 _ALL_CAPS = re.compile("[CDE]+$").fullmatch
 _OF = frozenset({"of", "from", "for"})
 
@@ -356,7 +365,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     that may be a place and a person into `of_runs`."""
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
-    name_words, openers = (name_words if lex.pos else None), {}
+    name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
@@ -385,9 +394,14 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
+            nationals = []
             for m in _NAME_RE.finditer(tags):
-                a, b = m.span(); k = terms[a:b]; names[k] += 1; name_at[b] = a
+                a, b = m.span()
+                if b - a > 2 and lex.pos and words[a] in demonyms and all(map(_given_name, words[a + 1:b])):
+                    nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
+                k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
+            if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos: tags = _before_name(words, tags)
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
