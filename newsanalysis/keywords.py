@@ -277,6 +277,27 @@ def _name_openers(words:list, tags:str, article:Article, seen:dict)->str:
         if not seen[pair]: t2[i] = "s"
     return "".join(t2)
 
+_SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
+
+def _verb_openers(words:list, tags:str, article:Article, seen:dict)->str:
+    """A capitalised word in -ing that Brill's lexicon tags most often as a verb, or a hyphenated word ending in lower
+    case, that opens a sentence before a name is no part of the name ("Putting Vioxx back", "Hiring Paul Smith",
+    "Fifteen-year-old Donald Young": `O`), unless the article also writes the two words inside a sentence ("Sporting
+    Lisbon"). A word in -ing before a common word stays ("Downing Street"). `seen` as for
+    `_name_openers`."""
+    hits = [m.start() for m in _SENT_START_CAPS_NAME.finditer(tags)]
+    if not hits: return tags
+    t2, text, ing, low = list(tags), None, _word_tables().ing, _word_tables().lower
+    for i in hits:
+        w = words[i]
+        if not ((w.lower() in ing and _bare[words[i + 1]] not in low) or ("-" in w and w.rsplit("-", 1)[1][:1].islower())): continue
+        pair = f"{w} {words[i + 1]}"
+        if pair not in seen:
+            if text is None: text = article.text
+            seen[pair] = _inside_sentence(text, pair)
+        if not seen[pair]: t2[i] = "O"
+    return "".join(t2)
+
 @functools.lru_cache(maxsize=None)
 def _titles()->frozenset:
     """Titles written before a name (president, judge, mayor, prime minister…): the nouns of the list inside the
@@ -386,6 +407,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers)  # only T before a name is left there
+                if lex.pos: tags = _verb_openers(words, tags, article, openers)  # "Hiring Paul Smith": the name alone
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
