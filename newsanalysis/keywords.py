@@ -95,6 +95,7 @@ class _WordTables(NamedTuple):
     base:frozenset = frozenset()  # words lemminflect lists as a verb's base form: rise, head (lemminflect)
     plural:frozenset = frozenset()  # words in -s lemminflect lists as a noun's plural: sales, profits (lemminflect)
     demonyms:frozenset = frozenset()  # adjectives lemminflect lists capitalised only: American, Czech (lemminflect)
+    openers:dict = {}  # stop word whose capitalised form Brill tags most often as a name -> is it an adjective? bill: False, new: True
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -110,6 +111,9 @@ def _word_tables()->_WordTables:
     base = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*),verb,([^\n]+)", text, re.M) if w in lemmas.split("/"))
     plural = frozenset(w for w, lemmas in re.findall(r"^([a-z][^,\n]*s),noun,([^\n]+)", text, re.M) if w not in lemmas.split("/"))
     demonyms = frozenset(re.findall(r"^([A-Z][^,\n]*),adj,", text, re.M))
+    stops, tag = get_tokenizer("en").stop_words, dict(re.findall(r"^([a-z]+) ([A-Z]+)", brill, re.M))
+    openers = {w: tag[w].startswith("JJ") for w in map(str.lower, re.findall(r"^([A-Z][a-z]{2,}) NNPS?$", brill, re.M))
+               if w in stops and tag.get(w, "").startswith(("NN", "VBG", "JJ"))}  # not a verb or an honorific (Miss, Mrs)
     text = text.lower()
     out = dict.fromkeys(re.findall(r"^([^,\n]+),", text, re.M), OTHER)
     adj, jj = re.findall(r"^([^,\n]+),adj,", text, re.M), re.findall(r"^([a-z][a-z-]*) JJ[RS]?$", brill, re.M)
@@ -122,7 +126,7 @@ def _word_tables()->_WordTables:
     out.update((w, OTHER) for w in re.findall(r"^([a-z]+) IN$", brill, re.M) if stop[w] is not None)  # most often a preposition: atop, beneath
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural, demonyms)
+    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural, demonyms, openers)
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -261,15 +265,31 @@ def _inside_sentence(text:str, pair:str)->bool:
         i = text.find(pair, i + 1)
     return False
 
-def _name_openers(words:list, tags:str, article:Article, seen:dict)->str:
+def _alone_inside(text:str, word:str, opener:str)->bool:
+    "Does `text` hold `word` right after a word or a comma other than `opener` (and not as part of a longer word)?"
+    for m in re.finditer(rf"(?<=[\w,] ){re.escape(word)}(?!\w)", text):
+        if not text[:m.start() - 1].endswith(opener): return True
+    return False
+
+def _name_openers(words:list, tags:str, article:Article, seen:dict, joins:dict|None=None)->str:
     """A capitalised stop word that opens a sentence before a name is a stop word ("The Senate voted", "Most IRA
     members"), unless the article also writes the two words inside a sentence: "New Hampshire crash kills seven" and
-    "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence). `seen`: the answers so far for
-    this article, so that each pair is looked for once."""
+    "in Columbia, New Hampshire" (the word then joins the name, as inside a sentence), or the word is one of `joins`,
+    which open names more often than not (`_WordTables.openers`): a noun always ("Bill Gates said", "Home Office
+    officials"), an adjective unless the article writes the name alone inside a sentence ("New Zealand won", "General
+    Motors said", but "New UKIP defection" over a story on UKIP). `seen`: the answers so far for this article, so that
+    each pair or word is looked for once."""
     hits = [m.start() for m in _SENT_START_T_NAME.finditer(tags)]
     if not hits: return tags
     t2, text = list(tags), None
     for i in hits:
+        adj = joins.get(words[i].lower()) if joins else None
+        if adj is False: continue
+        if adj:
+            if words[i + 1] not in seen:
+                if text is None: text = article.text
+                seen[words[i + 1]] = _alone_inside(text, words[i + 1], words[i])
+            if not seen[words[i + 1]]: continue
         pair = f"{words[i]} {words[i + 1]}"
         if pair not in seen:
             if text is None: text = article.text
@@ -387,6 +407,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
+    joins = _word_tables().openers if lex.pos else None
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
@@ -406,7 +427,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             if caps_nouns: tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
-                if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers)  # only T before a name is left there
+                if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
                 if lex.pos: tags = _verb_openers(words, tags, article, openers)  # "Hiring Paul Smith": the name alone
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
