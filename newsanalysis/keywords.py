@@ -21,9 +21,9 @@ from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, 
 
 # %% auto #0
 __all__ = ['CHUNK_RE', 'NEWS_STOP_WORDS', 'NOUN', 'ADJ', 'OTHER', 'CAPITALISED_NOUNS', 'INFINITIVES', 'KEYWORD_COLUMNS',
-           'KEYPHRASE_COLUMNS', 'is_title_case', 'word_class', 'Candidates', 'candidates', 'candidate_keys',
-           'surface_forms', 'KeywordExtractor', 'keyword_frame', 'extract_keywords', 'extract_keyphrases',
-           'keyphrase_records', 'plot_keywords', 'Highlight', 'highlight']
+           'KEYPHRASE_COLUMNS', 'is_title_case', 'word_class', 'phrase_stop_words', 'Candidates', 'candidates',
+           'candidate_keys', 'surface_forms', 'KeywordExtractor', 'keyword_frame', 'extract_keywords',
+           'extract_keyphrases', 'keyphrase_records', 'plot_keywords', 'Highlight', 'highlight']
 
 # %% ../nbs/keywords.ipynb #a31ed5bc
 _W = WORD_RE.pattern
@@ -158,11 +158,29 @@ def _verb_test(lang:str)->Callable|None:
 _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective before its noun: sozialen, neue, hohes
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
+_TIME_UNITS = frozenset("year years seconds".split())
+
+@functools.lru_cache(maxsize=None)
+def phrase_stop_words(lang:str)->frozenset|None:
+    """The stop words of the candidate pass: in English the tokenizer's (stopwords-iso) without the nouns it holds that
+    scikit-learn's shorter list leaves out (Brill's most frequent tag `NN`: members, group, research, test, order,
+    results; not units of time, `year`, `seconds`, which are no more a story's subject than the calendar words);
+    elsewhere None, the tokenizer's list."""
+    brill, tk = _brill_lexicon(), get_tokenizer(lang)
+    if lang != "en" or not brill: return None
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    classes = _word_tables().classes  # lemminflect's nouns (not "thanks")
+    nouns = {w for w, t in re.findall(r"^([a-z]{3,}) (NNS?)$", brill, re.M)
+             if classes.get(w) == NOUN and not w.endswith(("body", "thing", "things")) and w not in _TIME_UNITS}
+    return frozenset(tk.stop_words - (nouns - ENGLISH_STOP_WORDS))
+
 class _Lexicon(_WordCache):
     "token -> (term or None, tag, key or None), computed once per distinct token (word or gap); bounded like the tokenizer's cache."
     def __init__(self, lang:str, pos:bool):
         super().__init__(self._entry)
-        self.term, self.pos = get_tokenizer(lang)._terms.__getitem__, pos and lang == "en"
+        stops = phrase_stop_words(lang) if pos else None
+        tk = get_tokenizer(lang) if stops is None else get_tokenizer(lang, stop_words=stops)
+        self.term, self.pos = tk._terms.__getitem__, pos and lang == "en"
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
@@ -299,6 +317,33 @@ def _name_openers(words:list, tags:str, article:Article, seen:dict, joins:dict|N
 
 _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
 
+@functools.lru_cache(maxsize=None)
+def _verbable()->frozenset:
+    "The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, end, state, test."
+    stops, tk = phrase_stop_words("en"), get_tokenizer("en")
+    if stops is None: return frozenset()
+    verbs = set(re.findall(r"^([a-z][^,\n]*),verb,", _lemma_table(), re.M))
+    return frozenset(w for w in tk.stop_words - stops if w in verbs)
+
+_REFLEXIVES = frozenset("himself herself itself themselves".split())  # "Man sets himself on fire": "sets" is the verb
+_BEFORE_VERB = frozenset("to will would could should can cannot may might must not also he she they we i you it who which".split())
+_AFTER_VERB = frozenset("to that the a an his her their its this these those our my your him them it up".split())
+
+def _verb_places(words:list, tags:str, verbable:frozenset)->str:
+    """Such a noun (`_verbable`) where a verb stands is a verb (`O`), as it was a stop word before: after `to`, a modal
+    or a pronoun ("to end poverty", "will face charges"), or before `to`, `that`, an article or a pronoun
+    ("companies need to", "the rule states that", "operators use the"), and a verb in -s before a preposition or a
+    particle ("the ban ends in May"). And `number` before a numeral is a rank, no head of a phrase ("world number
+    one", "Christmas number one": no `world number`)."""
+    t2, n, t = None, len(words), _word_tables()
+    for i, w in enumerate(words):
+        if w in verbable and ((i and words[i - 1].lower() in _BEFORE_VERB) or (i + 1 < n and words[i + 1] in _AFTER_VERB)
+                              or (w in t.verb_s and i + 1 < n and words[i + 1] in t.particles)
+                              or (w == "number" and i + 1 < n and (words[i + 1].isdigit() or words[i + 1].lower() in _NUMBER_WORDS))):
+            if t2 is None: t2 = list(tags)
+            t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
+
 def _verb_openers(words:list, tags:str, article:Article, seen:dict)->str:
     """A capitalised word in -ing that Brill's lexicon tags most often as a verb, or a hyphenated word ending in lower
     case, that opens a sentence before a name is no part of the name ("Putting Vioxx back", "Hiring Paul Smith",
@@ -408,6 +453,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     joins = _word_tables().openers if lex.pos else None
+    verbable = _verbable() if lex.pos else None
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
@@ -446,6 +492,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos: tags = _before_name(words, tags)
+        if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
         if max_len > 1:
@@ -484,7 +531,7 @@ def candidates(article:Article, # the article
             multi.append(terms[s:b]); msents.append(tok_sent[a])
             if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
             elif in_title and b < len(tags) and words[b - 1].lower() in verb_s and words[b - 2][:1].isupper():
-                if tags[b] in "NAP": title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
+                if tags[b] in "NAP" or words[b] in _REFLEXIVES: title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
                 elif words[b - 1].islower() and words[b].lower() in particles: said.append((terms[s:b], terms[b - 1:b], terms[b - 2]))
             elif (in_title and words[b - 1] in base and (words[b - 2].islower() or b == 2) and words[b - 2].lower() in plural
                   and (b == len(tags) or tags[b] in "|/" or words[b].lower() in particles)):  # not after a name: "Friends star"
