@@ -350,7 +350,7 @@ def distinct_phrases(ranked:Iterable, # (key, written form, count) of a topic's 
                      min_count:int=2, # fewest articles a phrase must come from
                     )->list:
     """The first `n` written forms of `ranked` that repeat no phrase already kept: not inside one, not holding one, not its
-    acronym or spelled-out form; a titled name stands for the full name of the person (`_persons`)."""
+    acronym or spelled-out form; a titled name stands for the full name of the person."""
     from newsanalysis.keywords import _spelled_out  # the rule the keyphrases of one article follow
     ranked = [r for r in ranked if r[2] >= min_count]
     person = _persons(ranked)
