@@ -283,6 +283,11 @@ def _inside_sentence(text:str, pair:str)->bool:
         i = text.find(pair, i + 1)
     return False
 
+def _found(seen:dict, key:str, article:Article, test:Callable)->bool:
+    "`test(article.text, key)`, worked out once per article and key (`seen`: the answers so far)."
+    if key not in seen: seen[key] = test(article.text, key)
+    return seen[key]
+
 def _alone_inside(text:str, word:str, opener:str)->bool:
     "Does `text` hold `word` right after a word or a comma other than `opener` (and not as part of a longer word)?"
     for m in re.finditer(rf"(?<=[\w,] ){re.escape(word)}(?!\w)", text):
@@ -299,20 +304,12 @@ def _name_openers(words:list, tags:str, article:Article, seen:dict, joins:dict|N
     each pair or word is looked for once."""
     hits = [m.start() for m in _SENT_START_T_NAME.finditer(tags)]
     if not hits: return tags
-    t2, text = list(tags), None
+    t2 = list(tags)
     for i in hits:
         adj = joins.get(words[i].lower()) if joins else None
-        if adj is False: continue
-        if adj:
-            if words[i + 1] not in seen:
-                if text is None: text = article.text
-                seen[words[i + 1]] = _alone_inside(text, words[i + 1], words[i])
-            if not seen[words[i + 1]]: continue
-        pair = f"{words[i]} {words[i + 1]}"
-        if pair not in seen:
-            if text is None: text = article.text
-            seen[pair] = _inside_sentence(text, pair)
-        if not seen[pair]: t2[i] = "s"
+        if adj is False or (adj and not _found(seen, words[i + 1], article, lambda text, w, o=words[i]: _alone_inside(text, w, o))):
+            continue
+        if not _found(seen, f"{words[i]} {words[i + 1]}", article, _inside_sentence): t2[i] = "s"
     return "".join(t2)
 
 _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
@@ -352,15 +349,11 @@ def _verb_openers(words:list, tags:str, article:Article, seen:dict)->str:
     `_name_openers`."""
     hits = [m.start() for m in _SENT_START_CAPS_NAME.finditer(tags)]
     if not hits: return tags
-    t2, text, ing, low = list(tags), None, _word_tables().ing, _word_tables().lower
+    t2, ing, low = list(tags), _word_tables().ing, _word_tables().lower
     for i in hits:
         w = words[i]
         if not ((w.lower() in ing and _bare[words[i + 1]] not in low) or ("-" in w and w.rsplit("-", 1)[1][:1].islower())): continue
-        pair = f"{w} {words[i + 1]}"
-        if pair not in seen:
-            if text is None: text = article.text
-            seen[pair] = _inside_sentence(text, pair)
-        if not seen[pair]: t2[i] = "O"
+        if not _found(seen, f"{w} {words[i + 1]}", article, _inside_sentence): t2[i] = "O"
     return "".join(t2)
 
 @functools.lru_cache(maxsize=None)
