@@ -316,11 +316,10 @@ _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
 
 @functools.lru_cache(maxsize=None)
 def _verbable()->frozenset:
-    "The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, end, state, test."
-    stops, tk = phrase_stop_words("en"), get_tokenizer("en")
+    "The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, ends, states."
+    stops, t = phrase_stop_words("en"), _word_tables()
     if stops is None: return frozenset()
-    verbs = set(re.findall(r"^([a-z][^,\n]*),verb,", _lemma_table(), re.M))
-    return frozenset(w for w in tk.stop_words - stops if w in verbs)
+    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s)
 
 _REFLEXIVES = frozenset("himself herself itself themselves".split())  # "Man sets himself on fire": "sets" is the verb
 _BEFORE_VERB = frozenset("to will would could should can cannot may might must not also he she they we i you it who which".split())
@@ -333,10 +332,10 @@ def _verb_places(words:list, tags:str, verbable:frozenset)->str:
     particle ("the ban ends in May"). And `number` before a numeral is a rank, no head of a phrase ("world number
     one", "Christmas number one": no `world number`)."""
     t2, n, t = None, len(words), _word_tables()
-    for i, w in enumerate(words):
-        if w in verbable and ((i and words[i - 1].lower() in _BEFORE_VERB) or (i + 1 < n and words[i + 1] in _AFTER_VERB)
-                              or (w in t.verb_s and i + 1 < n and words[i + 1] in t.particles)
-                              or (w == "number" and i + 1 < n and (words[i + 1].isdigit() or words[i + 1].lower() in _NUMBER_WORDS))):
+    for i in compress(range(n), map(verbable.__contains__, words)):  # the few such nouns, found at C speed
+        w, nxt = words[i], (words[i + 1] if i + 1 < n else "")
+        if ((i and words[i - 1].lower() in _BEFORE_VERB) or nxt in _AFTER_VERB or (nxt in t.particles and w in t.verb_s)
+                or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS))):
             if t2 is None: t2 = list(tags)
             t2[i] = "O"
     return tags if t2 is None else "".join(t2)
