@@ -95,7 +95,7 @@ class _WordTables(NamedTuple):
     base:frozenset = frozenset()  # words lemminflect lists as a verb's base form: rise, head (lemminflect)
     plural:frozenset = frozenset()  # words in -s lemminflect lists as a noun's plural: sales, profits (lemminflect)
     demonyms:frozenset = frozenset()  # adjectives lemminflect lists capitalised only: American, Czech (lemminflect)
-    openers:dict = {}  # stop word whose capitalised form Brill tags most often as a name -> is it an adjective? bill: False, new: True
+    openers:dict|None = None  # stop word whose capitalised form Brill tags most often as a name -> is it an adjective? bill: False, new: True
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -509,7 +509,8 @@ def candidates(article:Article, # the article
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     grammar = lex.pos or lex.caps or lex.verbs is not None  # word classes known: English, German, Romance
     names, chunks, sent, title, title_verbs, of_runs, said = Counter(), [], 0, Counter(), set(), set(), []
-    verb_s, particles, base, plural = _word_tables()[1], _word_tables().particles, _word_tables().base, _word_tables().plural
+    tables = _word_tables()
+    verb_s, particles, base, plural = tables.verb_s, tables.particles, tables.base, tables.plural
     singles, ssents, multi, msents, nouns, weighted, name_words = [], [], [], [], [], [], {}
     for field, words, terms, keys, tags, spans in _read_parts(article, lex, lang, max_len, names, name_words, of_runs):
         w = fw.get(field, 1.0) if fw else 1.0
