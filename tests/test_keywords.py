@@ -193,3 +193,30 @@ def test_optional_word_lists_absent(monkeypatch):
         assert any(p == "Mayor Adamowicz" for p, _ in without[1])  # no titles: the titled name is its own candidate
     finally:
         monkeypatch.undo(); reset()
+
+
+def test_word_tables_absent(monkeypatch):
+    """Without the lexicon files inside the `textblob` and `lemminflect` wheels the candidate pass still works: with the
+    tokenizer's stop list ("members" is a stop word again) and no word classes."""
+    import newsanalysis.keywords as kw
+
+    def reset():
+        for f in (kw._word_tables, kw.phrase_stop_words, kw._verbable, kw._titles):
+            f.cache_clear()
+        kw._LEXICONS.clear()
+
+    art = Article(id="m", title="Party members back new leader",
+                  body="Conservative Party members voted on Monday. The members chose a leader.")
+    assert ("conserv", "parti", "member") in kw.candidates(art).tf
+    monkeypatch.setattr(kw, "_brill_lexicon", lambda: "")
+    monkeypatch.setattr(kw, "_lemma_table", lambda: "")
+    reset()
+    try:
+        assert kw.phrase_stop_words("en") is None and kw._verbable() == frozenset()
+        without = kw.candidates(art)
+        assert ("conserv", "parti") in without.tf and ("conserv", "parti", "member") not in without.tf
+        assert kw.KeywordExtractor().fit_extract([art])[0]  # still keyphrases
+    finally:
+        monkeypatch.undo()
+        reset()
+    assert ("conserv", "parti", "member") in kw.candidates(art).tf  # the tables are back
