@@ -696,6 +696,10 @@ def _spelled_out(short:tuple, long:tuple)->bool:
                 and all(w[:1] == a for w, a in zip(long[i:i + d + 1], letters))): return True
     return False
 
+def _acronym_of(a:tuple, b:tuple)->bool:
+    "Is one of the keys `a` and `b` the other with an acronym spelled out (`_spelled_out`, either way round)?"
+    return _spelled_out(a, b) if len(a) < len(b) else len(a) > len(b) and _spelled_out(b, a)
+
 def _near_name(k:tuple, sk:set, cs:list, names:Counter, name_words:dict|None)->bool:
     """Is `k` (its words `sk`) a fuller way of writing one of the chosen keys `cs`, all of two words or more and ending
     with its last word, or a phrase that is no name and ends with a chosen name ("cosmonaut Alexei Leonov")?"""
@@ -722,7 +726,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if any(map(sk.issubset, sets)) or (covered and any(map(sk.issubset, covered))): continue
         a = k[0].lstrip(".")[:1]  # an acronym and its spelled-out form start alike
         if (len(k) > 2 and k[-1] in ends and _near_name(k, sk, ends[k[-1]], names, name_words)) or (a in starts and any(
-                _spelled_out(k, c) if len(k) < len(c) else len(k) > len(c) and _spelled_out(c, k) for c in starts[a])):
+                _acronym_of(k, c) for c in starts[a])):
             covered.append(sk); continue  # Vice President Joe Biden after Joe Biden, WHO after World Health Organization: words covered
         merged[k] = s; chosen.append(k); sets.append(sk); starts[a].append(k)
         if len(k) > 1: ends[k[-1]].append(k)

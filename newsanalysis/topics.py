@@ -351,7 +351,7 @@ def distinct_phrases(ranked:Iterable, # (key, written form, count) of a topic's 
                     )->list:
     """The first `n` written forms of `ranked` that repeat no phrase already kept: not inside one, not holding one, not its
     acronym or spelled-out form; a titled name stands for the full name of the person."""
-    from newsanalysis.keywords import _spelled_out  # the rule the keyphrases of one article follow
+    from newsanalysis.keywords import _acronym_of  # the rule the keyphrases of one article follow
     ranked = [r for r in ranked if r[2] >= min_count]
     person = _persons(ranked)
     out, kept, sets = [], [], []
@@ -360,7 +360,7 @@ def distinct_phrases(ranked:Iterable, # (key, written form, count) of a topic's 
         key, form = person.get(key, (key, form))
         k = tuple(key.split()); words = set(k)
         if any(words <= o or o <= words for o in sets): continue
-        if any(_spelled_out(k, o) if len(k) < len(o) else len(k) > len(o) and _spelled_out(o, k) for o in kept): continue
+        if any(_acronym_of(k, o) for o in kept): continue
         out.append(form); kept.append(k); sets.append(words)
     return out
 
