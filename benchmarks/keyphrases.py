@@ -321,7 +321,7 @@ moves the result along this curve:
 {table}
 
 No setting serves both kinds: the default keeps the phrase sets above 30 and gives up KPCrowd, which a single-word
-ranking serves better (about 18 at weight 0, still short of 22). A user who wants every key term of a story, as
+ranking serves better (about 17 at weight 0, still short of 22). A user who wants every key term of a story, as
 KPCrowd's annotators did, should use `KeywordExtractor(phrase_weight=0.5)` or the single-word `extract_keywords`.
 """
 
