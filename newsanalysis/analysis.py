@@ -16,7 +16,7 @@ import warnings
 with warnings.catch_warnings():  # without ipywidgets, tqdm.auto falls back to the text bar (and warns)
     warnings.simplefilter("ignore"); from tqdm.auto import tqdm
 import newsanalysis
-from .core import InputError, OptionError, NewsAnalysisError, STATUS_OK, STATUS_SKIPPED
+from .core import InputError, OptionError, NewsAnalysisError, STATUS_OK, STATUS_SKIPPED, csv_cell
 from .corpus import Article, Corpus, iter_articles
 from .keywords import KeywordExtractor, _gc_paused
 from .topics import (TopicModel, plot_topic_sizes, plot_topic_map, plot_topic_terms, plot_topics_over_time,
@@ -303,8 +303,9 @@ Analysis.report_html = _report_html
 
 # %% ../nbs/analysis.ipynb #108a62f5
 def _csv_ready(df:pd.DataFrame)->pd.DataFrame:
-    return df.assign(**{c: df[c].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
-                        for c in df.columns if df[c].dtype == object})
+    "Lists joined and formulas quoted (`csv_cell`) in every text column, whatever its dtype (object, string, category)."
+    return df.assign(**{c: df[c].map(csv_cell) for c in df.columns
+                        if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_datetime64_any_dtype(df[c]))})
 
 def _save(self:Analysis, out_dir, # folder to write into (created if missing)
           report:bool=True, # also write report.html

@@ -8,7 +8,7 @@ import argparse, contextlib, io, json, os, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 import newsanalysis
-from .core import NewsAnalysisError, OptionError, STATUS_OK, STATUS_SKIPPED
+from .core import NewsAnalysisError, OptionError, STATUS_OK, STATUS_SKIPPED, csv_cell
 from .keywords import KeywordExtractor
 from .analysis import analyse, first_pass, ledger, _batches, _bar, _skip_id
 
@@ -82,7 +82,7 @@ def write_records(records, # iterable of dicts
         import csv
         w = None
         for r in records:
-            r = {k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v) for k, v in r.items()}
+            r = {k: csv_cell(v) for k, v in r.items()}
             if w is None:
                 cols = list(r) + ([] if "reason" in r or "status" not in r else ["reason"])  # a later record may give a reason
                 w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore", lineterminator="\n", restval=""); w.writeheader()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # %% auto #0
 __all__ = ['STATUS_OK', 'STATUS_EMPTY', 'STATUS_NO_TERMS', 'STATUS_SKIPPED', 'NewsAnalysisError', 'InputError', 'OptionError',
-           'check_unique_ids']
+           'check_unique_ids', 'csv_cell']
 
 # %% ../nbs/core.ipynb #2c0b3500
 class NewsAnalysisError(ValueError):
@@ -48,3 +48,15 @@ def check_unique_ids(ids, # article ids, in input order
     for i, a in enumerate(ids):
         if a in seen: raise InputError("duplicate id", source=source, article_id=a)
         seen.add(a)
+
+# %% ../nbs/core.ipynb #cc0b338d
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # with the full-width forms some spreadsheets also read
+
+def csv_cell(v):
+    "A value as a CSV cell: lists joined with `'; '`, None as empty, text a spreadsheet would run as a formula quoted."
+    if v is None: return ""
+    if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0) == 1: v = "; ".join(map(str, v))
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        try: float(v); return v  # "-3.5" is a number, not a formula
+        except ValueError: return "'" + v
+    return v

@@ -415,6 +415,32 @@ def _after_of(words:list, i:int)->bool:
     if j > 0 and words[j].lower() == "the": j -= 1
     return j > 0 and words[j].lower() in _OF and words[j - 1][:1].isupper()
 
+def _common_noun(w:str)->bool:
+    "A common word that is no title (Bank, House, Court; not President, Ministers, CEO)."
+    b, titles, t = _bare[w], _titles(), _word_tables()
+    return (b in t.lower or b in t.adj) and b not in titles and not (b[-1:] == "s" and b[:-1] in titles) and not w.isupper()
+
+_OF_GAP = re.compile("(?<=[CDET])s{1,2}(?=[CDET])")  # one or two stop words between capitalised words
+
+def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
+    """Names with `of` (or `of the`) inside, "Bank of England", "House of Representatives": the stop words join the
+    name when the capitalised word before them is a common noun (not "Putin of Russia") but no title ("President of
+    Egypt" names Egypt), the words before that one can be no person's name (an adjective, a nationality or an
+    abbreviation: "European Court of Justice", not "Patrice Talon of Benin") and the whole name has at most `max_len`
+    words. Returns `(terms, tags)`, changed where a name was joined."""
+    t2, demonyms = list(tags), _word_tables().demonyms
+    for m in _OF_GAP.finditer(tags):
+        i, j = m.span()
+        if words[i] != "of" or (j - i == 2 and words[i + 1] != "the") or not _common_noun(words[i - 1]): continue
+        a, b = i - 1, j + 1
+        while a > 0 and t2[a - 1] in "CDET": a -= 1  # (a name joined just before counts: "Dean of the House of Representatives")
+        while b < len(t2) and t2[b] in "CDET": b += 1
+        if b - a > max_len: continue  # "Secretary of State Mike Pompeo": a title and a name, read as before
+        if a < i - 1 and any(_given_name(w) and w not in demonyms for w in words[a:i - 1]): continue
+        if type(terms) is tuple: terms = list(terms)
+        for k in range(i, j): terms[k], t2[k] = get_all(words[k]), "C"
+    return (terms, tags) if type(terms) is tuple else (tuple(terms), "".join(t2))
+
 def _place_and_person(runs:set, chunks:list)->dict:
     """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
     Macron", "Senator from Vermont Bernie Sanders"): the person's two words, when the article also names the person
@@ -467,6 +493,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
                 if lex.pos: tags = _verb_openers(words, tags, article, openers)  # "Hiring Paul Smith": the name alone
+                if lex.pos and "of" in words: terms, tags = _of_names(words, terms, tags, max_len, get_all)  # "Bank of England"
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
@@ -493,7 +520,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
-                elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s): of_runs.add(terms[s:b])
+                elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s) and "of" not in words[s:b]: of_runs.add(terms[s:b])
                 spans.append((a, s, b))
         yield field, words, terms, keys, tags, spans
 
@@ -550,7 +577,7 @@ def candidates(article:Article, # the article
     first = dict(zip(reversed(singles), reversed(ssents)))
     first.update(zip(reversed(multi), reversed(msents))); first.pop(None, None)
     if grammar:  # a single word may be a keyphrase when most of its occurrences are nouns or names
-        nc = Counter(nouns)
+        nc = Counter(nouns); nc.pop(None, None)  # (the `of` of a name has no key)
         phrases = {k for k, v in nc.items() if 2 * v > count[k] and (k not in title_verbs or count[k] > title[k])}
         # a headline phrase must end in such a noun too ("Wenger rules out…", then "Wenger ruled out"), unless the body
         # has it, and must not hold a verb in -s before its end ("Typhoon Phanfone strikes Philippines") nor end in one
@@ -647,7 +674,10 @@ def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length
     get = tfidf.__getitem__
     for k in (tf if ok is None else ok):
         n = len(k)
-        s = get(k[0]) if n == 1 else pw * sum(map(get, k)) / n ** length_norm * tf[k]
+        try: s = get(k[0]) if n == 1 else pw * sum(map(get, k)) / n ** length_norm * tf[k]
+        except KeyError:  # a name with `of` inside (Bank of England): the mean over its other words
+            ws = [tfidf[w] for w in k if w in tfidf]
+            s = pw * sum(ws) / len(ws) ** length_norm * tf[k]
         out[k] = s / (1 + first[k]) ** position_exponent
     title, count = cands.title, cands.count
     if title and title_only is not None:  # headline wording the body never uses again counts less in a long text
@@ -707,15 +737,25 @@ def _near_name(k:tuple, sk:set, cs:list, names:Counter, name_words:dict|None)->b
         return True
     return k not in names and any(len(k) > len(c) and k[-len(c):] == c and c in names for c in cs)
 
+def _of_cover(k:tuple, sk:set, names:Counter, count:dict)->set:
+    """The words a chosen name with `of` covers: all of them, except the word after `of` (`of the`) when the article
+    also writes it alone twice or more ("Mexico" beside "Gulf of Mexico storm"; "Fire" only in "Ring of Fire" stays
+    covered)."""
+    i = k.index("of") + 1
+    y = k[i + (k[i:i + 1] == ("the",)):][:1]
+    if not y: return sk
+    return sk - set(y) if count.get(y, 0) - names.get(k, 0) >= 2 else sk
+
 def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3,
             titled:dict|None=None, # name with a title -> the person's full name (`Candidates.titled`)
             name_words:dict|None=None, # name -> its words (`Candidates.name_words`): fuller names join the chosen one
+            count:dict|None=None, # key -> occurrences (`Candidates.count`): a place after `of` written alone stays free
            )->list:
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full = {}  # last word -> the name it ends (most frequent, then shortest)
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
-        if len(nm) <= 3: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
+        if len(nm) <= 3 and "of" not in nm: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
     chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
     ends, starts = defaultdict(list), defaultdict(list)  # chosen keys of 2+ words by last word; chosen keys by first letter
     for k, s in ranked:
@@ -728,7 +768,8 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if (len(k) > 2 and k[-1] in ends and _near_name(k, sk, ends[k[-1]], names, name_words)) or (a in starts and any(
                 _acronym_of(k, c) for c in starts[a])):
             covered.append(sk); continue  # Vice President Joe Biden after Joe Biden, WHO after World Health Organization: words covered
-        merged[k] = s; chosen.append(k); sets.append(sk); starts[a].append(k)
+        merged[k] = s; chosen.append(k); starts[a].append(k)
+        sets.append(sk if count is None or "of" not in sk else _of_cover(k, sk, names, count))
         if len(k) > 1: ends[k[-1]].append(k)
         if len(chosen) >= want: break
     items = [(k, merged[k]) for k in chosen]
@@ -845,7 +886,7 @@ def _extract(self:KeywordExtractor, X, # articles (see `as_articles`)
             c, status = self._analyse(a, c)
             if status != STATUS_OK: out.append([]); continue
             sel = _select(_score_candidates(c, idf, self.position_exponent, self.length_norm, self.phrase_weight, self.title_only),
-                          c.names, top, self.mmr, titled=c.titled, name_words=c.name_words)
+                          c.names, top, self.mmr, titled=c.titled, name_words=c.name_words, count=c.count)
             sf = surface_forms(c, [k for k, _ in sel], a.lang or self.lang)
             out.append([(sf[k], float(s)) for k, s in sel])
     return out

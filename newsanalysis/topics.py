@@ -17,7 +17,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
-from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
+from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS, csv_cell
 from .corpus import Article, Corpus, read_corpus, check_text
 from .tfidf import NewsTfidf, as_article, as_articles, _written_form
 from .tokens import WORD_RE, get_tokenizer
@@ -619,5 +619,5 @@ def write_records(records:list, # dicts with the same keys
     if format == "jsonl":
         for r in records: f.write(json.dumps(r, ensure_ascii=False) + "\n")
     elif format == "csv":
-        pd.DataFrame([{k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in records]).to_csv(f, index=False, lineterminator="\n")
+        pd.DataFrame([{k: csv_cell(v) for k, v in r.items()} for r in records]).to_csv(f, index=False, lineterminator="\n")
     else: raise OptionError(f"format must be 'jsonl' or 'csv', not {format!r}")

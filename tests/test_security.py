@@ -7,6 +7,7 @@ the network.
 - The only file names the package writes are fixed ones (or ones a user gives as an option); a static audit lists
   every place in the package that writes a file, so a new one cannot appear unreviewed.
 - No pickle (or joblib, marshal, shelve) anywhere in the package.
+- No CSV cell that the package writes runs as a spreadsheet formula (text starting with = + - @ is quoted).
 - The main job runs with the network blocked: in-process (socket calls raise), under an audit hook in a subprocess,
   and in a network namespace without interfaces (`unshare -n`, when available).
 """
@@ -222,3 +223,40 @@ def test_main_job_without_a_network(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     assert sorted(p.name for p in (tmp_path / "out").iterdir())[-1] == "topics.parquet"
+
+
+# A spreadsheet runs a cell that starts with = + - @ as a formula ("CSV injection"): every CSV the package writes
+# quotes such text with an apostrophe, leaves numbers alone, and the Parquet tables keep the text as it was.
+FORMULAS = ['=HYPERLINK("http://example.com/x","Read more")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1 (555) 0100 call", "-2+3+cmd|' /C calc'!A0"]
+
+
+def _runs_as_formula(cell: str) -> bool:
+    if not cell.startswith(("=", "+", "-", "@", "\t", "\r")): return False
+    try: float(cell); return False
+    except ValueError: return True
+
+
+def test_csv_cells_never_run_as_formulas(tmp_path):
+    import csv
+    recs = [{"id": f, "title": f, "text": f"Storm number {n} hits the coast of Brittany. The storm closed ports in Brest."}
+            for n, f in enumerate(FORMULAS)] + [{"id": "-7", "title": "-7", "text": "Floods hit Venice as the tide rose. Floods."}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    runs = {"analyse": ["analyse", str(src), "--out", "out"], "workers": ["analyse", str(src), "--out", "out2", "--workers", "2"],
+            "keywords": ["keywords", str(src), "--format", "csv", "--out", "kw.csv"],
+            "topics": ["topics", str(src), "--format", "csv", "--out", "t.csv", "--topics-out", "topics.csv"]}
+    for name, args in runs.items():
+        r = subprocess.run([CLI, *args, "-q"], cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 0, (name, r.stderr)
+    files = sorted(tmp_path.rglob("*.csv"))
+    assert len(files) == 11, files
+    for p in files:
+        with open(p, newline="", encoding="utf-8") as f: rows = list(csv.reader(f))
+        bad = [c for row in rows for c in row if _runs_as_formula(c)]
+        assert not bad, (p.name, bad)
+    for d in ("out", "out2"):
+        arts = pd.read_csv(tmp_path / d / "articles.csv", keep_default_na=False, dtype=str)
+        assert arts.id.tolist() == ["'" + f for f in FORMULAS] + ["-7"]
+        assert pd.read_parquet(tmp_path / d / "articles.parquet").id.tolist() == [r["id"] for r in recs]
+    kw = pd.read_csv(tmp_path / "kw.csv", keep_default_na=False, dtype=str)
+    assert kw.id.tolist() == ["'" + f for f in FORMULAS] + ["-7"]
