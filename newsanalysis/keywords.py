@@ -247,13 +247,14 @@ _PAST_AFTER_NOUN = re.compile("(?<=[NCDEP])[VW]|(?<=[CDE])[GH]")  # "government 
 _PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
 _VERB_FORMS = frozenset("VWGH")
 
-_INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/[CDE])")  # a name, one letter, a full stop, a name: "William S. Saturn"
+_INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/?[CDE])")  # a name, one letter, (a full stop,) a name: "William S. Saturn", "George W Bush"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
 
 def _middle_initials(words:list, tags:str)->list:
-    "Positions of the middle initials and of their full stops, which would end the sentence and split the name."
+    """Positions of the middle initials and of their full stops, which would end the sentence and split the name (the
+    British style without a full stop splits it too: "George W Bush")."""
     return [j for m in _INITIAL_TAGS.finditer(tags) for i in (m.start(),)
-            if words[i] in _INITIALS_OK and words[i + 1] == "." for j in (i, i + 1)]
+            if words[i] in _INITIALS_OK for j in ((i, i + 1) if words[i + 1] == "." else (i,))]
 
 _REPORTS = frozenset({"reports", "claims"})  # most often nouns (Brill), but the verbs of news sources before a name
 
@@ -480,7 +481,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
-        if "s/" in tags and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
+        if "s" in tags and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
             terms, keys, t2 = list(terms), list(keys), list(tags)
             for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
             terms, tags = tuple(terms), "".join(t2)
@@ -1069,6 +1070,12 @@ def _after_initial(text:str, ws:list, start:int)->bool:
     return (e - s == 1 and before is not None and text[s] in _INITIALS_OK and text[before].isupper()
             and text[e:start] == ". " and text[start].isupper())
 
+def _bare_initial(text:str, ws:list, j:int)->bool:
+    "Is word `j` of a chunk a middle initial without a full stop, between two capitalised words (George W Bush)?"
+    s, e, _ = ws[j]
+    return (e - s == 1 and 0 < j < len(ws) - 1 and text[s] in _INITIALS_OK and text[ws[j - 1][0]].isupper()
+            and text[ws[j + 1][0]].isupper())
+
 def highlight(article:Article, # the article
               phrases:Iterable[str], # phrases to mark (e.g. its keyphrases)
               lang:str|None=None, # language when the article gives none
@@ -1083,6 +1090,7 @@ def highlight(article:Article, # the article
     text, groups = article.text, []
     for m in CHUNK_RE.finditer(text):
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
+        if len(ws) > 2: ws = [w for j, w in enumerate(ws) if not _bare_initial(text, ws, j)]  # "George W Bush"
         if groups and _after_initial(text, groups[-1], ws[0][0]): groups[-1][-1:] = ws  # "William S. Saturn"
         else: groups.append(ws)
     for ws in groups:
