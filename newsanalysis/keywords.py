@@ -317,26 +317,30 @@ _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
 
 @functools.lru_cache(maxsize=None)
 def _verbable()->frozenset:
-    "The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, ends, states."
+    """The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, ends,
+    states; and `set`, the verb of news headlines ("Rank set to sell film unit", "France set for new novel")."""
     stops, t = phrase_stop_words("en"), _word_tables()
     if stops is None: return frozenset()
-    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s)
+    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s) | {"set"}
 
 _REFLEXIVES = frozenset("himself herself itself themselves".split())  # "Man sets himself on fire": "sets" is the verb
 _BEFORE_VERB = frozenset("to will would could should can cannot may might must not also he she they we i you it who which".split())
 _AFTER_VERB = frozenset("to that the a an his her their its this these those our my your him them it up".split())
+_BE_HAVE = frozenset("is are was were be been being has have had looks looked seems seemed".split())  # ... set
 
 def _verb_places(words:list, tags:str, verbable:frozenset)->str:
     """Such a noun (`_verbable`) where a verb stands is a verb (`O`), as it was a stop word before: after `to`, a modal
     or a pronoun ("to end poverty", "will face charges"), or before `to`, `that`, an article or a pronoun
     ("companies need to", "the rule states that", "operators use the"), and a verb in -s before a preposition or a
     particle ("the ban ends in May"). And `number` before a numeral is a rank, no head of a phrase ("world number
-    one", "Christmas number one": no `world number`)."""
+    one", "Christmas number one": no `world number`); `set` before a preposition or after a form of *be* or *have* is
+    the verb ("set for a record", "is set to", "has set")."""
     t2, n, t = None, len(words), _word_tables()
     for i in compress(range(n), map(verbable.__contains__, words)):  # the few such nouns, found at C speed
         w, nxt = words[i], (words[i + 1] if i + 1 < n else "")
         if ((i and words[i - 1].lower() in _BEFORE_VERB) or nxt in _AFTER_VERB or (nxt in t.particles and w in t.verb_s)
-                or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS))):
+                or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS))
+                or (w == "set" and (nxt in t.particles or (i and words[i - 1].lower() in _BE_HAVE)))):
             if t2 is None: t2 = list(tags)
             t2[i] = "O"
     return tags if t2 is None else "".join(t2)
