@@ -200,7 +200,7 @@ class _Lexicon(_WordCache):
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
                 tables = _word_tables()
                 if x in tables.past: g = "VW"["NA".index(g)]
-                elif x in tables.ing: g = "GH"["NA".index(g)]
+                elif x in tables.ing or x in _NAME_VERBS: g = "GH"["NA".index(g)]
         return (t, g, None if t is None else self.one[t])
 
 _LEXICONS = {}
@@ -243,6 +243,7 @@ _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "NP".__contains__
 _NOUN_BEFORE_NAME = re.compile("[NAVWGH](?=[CDE])")  # a lower-case noun or adjective right before a capitalised word
 _PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
+_NAME_VERBS = frozenset({"shot"})  # a past form Brill tags most often as a noun: after a name the verb ("Matt Ratana shot"), else a noun ("flu shot")
 _PAST_AFTER_NOUN = re.compile("(?<=[NCDEP])[VW]|(?<=[CDE])[GH]")  # "government accused Avenatti", "Garcia joining": verbs
 _PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
 _VERB_FORMS = frozenset("VWGH")
@@ -318,29 +319,31 @@ _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
 @functools.lru_cache(maxsize=None)
 def _verbable()->frozenset:
     """The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, ends,
-    states; and `set`, the verb of news headlines ("Rank set to sell film unit", "France set for new novel")."""
+    states; and `set` and `shot`, verbs of news headlines ("Rank set to sell film unit", "Officer shot in Croydon")."""
     stops, t = phrase_stop_words("en"), _word_tables()
     if stops is None: return frozenset()
-    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s) | {"set"}
+    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s) | _PARTICIPLES
 
 _REFLEXIVES = frozenset("himself herself itself themselves".split())  # "Man sets himself on fire": "sets" is the verb
 _BEFORE_VERB = frozenset("to will would could should can cannot may might must not also he she they we i you it who which".split())
 _AFTER_VERB = frozenset("to that the a an his her their its this these those our my your him them it up".split())
 _BE_HAVE = frozenset("is are was were be been being has have had looks looked seems seemed".split())  # ... set
+_PARTICIPLES = frozenset({"set", "shot"})  # nouns, and past participles of news: "Rank set to", "man shot dead"
 
 def _verb_places(words:list, tags:str, verbable:frozenset)->str:
     """Such a noun (`_verbable`) where a verb stands is a verb (`O`), as it was a stop word before: after `to`, a modal
     or a pronoun ("to end poverty", "will face charges"), or before `to`, `that`, an article or a pronoun
     ("companies need to", "the rule states that", "operators use the"), and a verb in -s before a preposition or a
     particle ("the ban ends in May"). And `number` before a numeral is a rank, no head of a phrase ("world number
-    one", "Christmas number one": no `world number`); `set` before a preposition or after a form of *be* or *have* is
-    the verb ("set for a record", "is set to", "has set")."""
+    one", "Christmas number one": no `world number`); `set` or `shot` before a preposition (not `of`) or `dead`, or
+    after a form of *be* or *have*, is the verb ("set for a record", "is set to", "shot dead", "was shot")."""
     t2, n, t = None, len(words), _word_tables()
     for i in compress(range(n), map(verbable.__contains__, words)):  # the few such nouns, found at C speed
         w, nxt = words[i], (words[i + 1] if i + 1 < n else "")
         if ((i and words[i - 1].lower() in _BEFORE_VERB) or nxt in _AFTER_VERB or (nxt in t.particles and w in t.verb_s)
                 or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS))
-                or (w == "set" and (nxt in t.particles or (i and words[i - 1].lower() in _BE_HAVE)))):
+                or (w in _PARTICIPLES and ((nxt in t.particles and nxt != "of") or nxt == "dead"
+                                           or (i and words[i - 1].lower() in _BE_HAVE)))):
             if t2 is None: t2 = list(tags)
             t2[i] = "O"
     return tags if t2 is None else "".join(t2)
@@ -414,11 +417,15 @@ def _given_name(w:str)->bool:
 _ALL_CAPS = re.compile("[CDE]+$").fullmatch
 _OF = frozenset({"of", "from", "for"})
 
-def _after_of(words:list, i:int)->bool:
-    "Does the name at `i` follow a capitalised title and `of`, `from` or `for` (President of the United States Joe Biden)?"
+def _after_of(words:list, i:int, b:int)->bool:
+    """Does the name `words[i:b]` follow a title and `of`, `from` or `for` (President of the United States Joe Biden),
+    and may its last two words be a person's name? After a title in lower case ("leader of Zimbabwe Robert Mugabe")
+    both words must be able to belong to one ("master of the South Shropshire Hunt" is no person), after a
+    capitalised one the first (surnames such as Trump or Bush are common words too)."""
     j = i - 1
     if j > 0 and words[j].lower() == "the": j -= 1
-    return j > 0 and words[j].lower() in _OF and words[j - 1][:1].isupper()
+    if not (j > 0 and words[j].lower() in _OF and _given_name(words[b - 2])): return False
+    return words[j - 1][:1].isupper() or (_bare[words[j - 1]] in _titles() and _given_name(words[b - 1]))
 
 def _common_noun(w:str)->bool:
     "A common word that is no title (Bank, House, Court; not President, Ministers, CEO)."
@@ -525,7 +532,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
-                elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and _after_of(words, s) and "of" not in words[s:b]: of_runs.add(terms[s:b])
+                elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and "of" not in words[s:b] and _after_of(words, s, b): of_runs.add(terms[s:b])
                 spans.append((a, s, b))
         yield field, words, terms, keys, tags, spans
 
