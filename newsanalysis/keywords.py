@@ -174,6 +174,8 @@ def phrase_stop_words(lang:str)->frozenset|None:
              if classes.get(w) == NOUN and not w.endswith(("body", "thing", "things")) and w not in _TIME_UNITS}
     return frozenset(tk.stop_words - (nouns - ENGLISH_STOP_WORDS))
 
+_NAME_VERBS = frozenset({"shot"})  # a past form Brill tags most often as a noun: after a name the verb ("Matt Ratana shot"), else a noun ("flu shot")
+
 class _Lexicon(_WordCache):
     "token -> (term or None, tag, key or None), computed once per distinct token (word or gap); bounded like the tokenizer's cache."
     def __init__(self, lang:str, pos:bool):
@@ -243,7 +245,6 @@ _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "NP".__contains__
 _NOUN_BEFORE_NAME = re.compile("[NAVWGH](?=[CDE])")  # a lower-case noun or adjective right before a capitalised word
 _PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
-_NAME_VERBS = frozenset({"shot"})  # a past form Brill tags most often as a noun: after a name the verb ("Matt Ratana shot"), else a noun ("flu shot")
 _PAST_AFTER_NOUN = re.compile("(?<=[NCDEP])[VW]|(?<=[CDE])[GH]")  # "government accused Avenatti", "Garcia joining": verbs
 _PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
 _VERB_FORMS = frozenset("VWGH")
