@@ -331,6 +331,33 @@ _AFTER_VERB = frozenset("to that the a an his her their its this these those our
 _BE_HAVE = frozenset("is are was were be been being has have had looks looked seems seemed".split())  # ... set
 _PARTICIPLES = frozenset({"set", "shot"})  # nouns, and past participles of news: "Rank set to", "man shot dead"
 
+# verbs in -s that take `to` or `that` (nouns too): headlines write "Boeing plans to…", "Yukos claims that…"
+_TAKES_TO = frozenset("plans aims hopes wants seeks vows threatens refuses agrees fails needs intends expects promises "
+                      "attempts tries decides pledges prepares struggles urges".split())
+_TAKES_THAT = frozenset("claims says fears believes warns insists argues admits estimates judges suggests reveals predicts "
+                        "thinks feels maintains confirms acknowledges denies alleges announces hopes expects concedes notes".split())
+_NAME_THEN_NOUN = re.compile("(?<=[CDENAO])N(?=s)")  # a noun right after a name (or a word), before a stop word
+
+def _verbs_after_names(words:list, tags:str, article:Article, seen:dict)->str:
+    """A verb in -s that takes `to` or `that` (`_TAKES_TO`, `_TAKES_THAT`), right after a name and before that word, is
+    the verb: "Boeing plans to offer", "Yukos claims that" (a noun before other words: "Yukos claims were rejected";
+    and other plurals stay nouns, "EU ministers to meet"). At a sentence start the first word must be written
+    capitalised inside a sentence too ("Job cuts that…" keeps its noun), and after a lower-case adjective or noun the
+    name and the word are one noun phrase ("the controversial Labour plans to…")."""
+    t2 = None
+    for m in _NAME_THEN_NOUN.finditer(tags):
+        i = m.start()
+        nxt = words[i + 1]
+        if not (words[i] in _TAKES_TO if nxt == "to" else nxt == "that" and words[i] in _TAKES_THAT): continue
+        if tags[i - 1] not in "CDE" and not (words[i - 1][:1].isupper() and _found(seen, words[i - 1], article, _inside_sentence)):
+            continue
+        a = i - 1
+        while a > 0 and tags[a - 1] in "CDE": a -= 1
+        if a == 0 or tags[a - 1] not in "NA":
+            if t2 is None: t2 = list(tags)
+            t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
+
 def _verb_places(words:list, tags:str, verbable:frozenset)->str:
     """Such a noun (`_verbable`) where a verb stands is a verb (`O`), as it was a stop word before: after `to`, a modal
     or a pronoun ("to end poverty", "will face charges"), or before `to`, `that`, an article or a pronoun
@@ -483,7 +510,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
-    joins = _word_tables().openers if lex.pos else None
+    joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
     verbable = _verbable() if lex.pos else None
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
@@ -523,7 +550,9 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
-            if lex.pos: tags = _before_name(words, tags)
+            if lex.pos:
+                tags = _before_name(words, tags)
+                if "to" in words or "that" in words: tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
