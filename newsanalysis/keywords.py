@@ -320,10 +320,11 @@ _SENT_START_CAPS_NAME = re.compile(r"(?:^|(?<=/))[CDE](?=[CDE])")
 @functools.lru_cache(maxsize=None)
 def _verbable()->frozenset:
     """The nouns `phrase_stop_words` takes off the stop list that `lemminflect` also lists as verbs: need, face, ends,
-    states; and `set` and `shot`, verbs of news headlines ("Rank set to sell film unit", "Officer shot in Croydon")."""
+    states; `set` and `shot`, verbs of news headlines ("Rank set to sell film unit", "Officer shot in Croydon"); and
+    `prior`, a noun in Brill's lexicon, which "prior to" makes a preposition."""
     stops, t = phrase_stop_words("en"), _word_tables()
     if stops is None: return frozenset()
-    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s) | _PARTICIPLES
+    return frozenset(w for w in get_tokenizer("en").stop_words - stops if w in t.base or w in t.verb_s) | _PARTICIPLES | {"prior", "Prior"}
 
 _REFLEXIVES = frozenset("himself herself itself themselves".split())  # "Man sets himself on fire": "sets" is the verb
 _BEFORE_VERB = frozenset("to will would could should can cannot may might must not also he she they we i you it who which".split())
@@ -364,12 +365,13 @@ def _verb_places(words:list, tags:str, verbable:frozenset)->str:
     ("companies need to", "the rule states that", "operators use the"), and a verb in -s before a preposition or a
     particle ("the ban ends in May"). And `number` before a numeral is a rank, no head of a phrase ("world number
     one", "Christmas number one": no `world number`); `set` or `shot` before a preposition (not `of`) or `dead`, or
-    after a form of *be* or *have*, is the verb ("set for a record", "is set to", "shot dead", "was shot")."""
+    after a form of *be* or *have*, is the verb ("set for a record", "is set to", "shot dead", "was shot"); "prior to"
+    is no noun."""
     t2, n, t = None, len(words), _word_tables()
     for i in compress(range(n), map(verbable.__contains__, words)):  # the few such nouns, found at C speed
         w, nxt = words[i], (words[i + 1] if i + 1 < n else "")
         if ((i and words[i - 1].lower() in _BEFORE_VERB) or nxt in _AFTER_VERB or (nxt in t.particles and w in t.verb_s)
-                or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS))
+                or (w == "number" and (nxt.isdigit() or nxt.lower() in _NUMBER_WORDS)) or (w in ("prior", "Prior") and nxt == "to")
                 or (w in _PARTICIPLES and ((nxt in t.particles and nxt != "of") or nxt == "dead"
                                            or (i and words[i - 1].lower() in _BE_HAVE)))):
             if t2 is None: t2 = list(tags)
