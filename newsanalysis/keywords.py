@@ -337,6 +337,7 @@ _TAKES_TO = frozenset("plans aims hopes wants seeks vows threatens refuses agree
                       "attempts tries decides pledges prepares struggles urges".split())
 _TAKES_THAT = frozenset("claims says fears believes warns insists argues admits estimates judges suggests reveals predicts "
                         "thinks feels maintains confirms acknowledges denies alleges announces hopes expects concedes notes".split())
+_TAKES = _TAKES_TO | _TAKES_THAT
 _NAME_THEN_NOUN = re.compile("(?<=[CDENAO])N(?=s)")  # a noun right after a name (or a word), before a stop word
 
 def _verbs_after_names(words:list, tags:str, article:Article, seen:dict)->str:
@@ -470,6 +471,7 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
     Egypt" names Egypt), the words before that one can be no person's name (an adjective, a nationality or an
     abbreviation: "European Court of Justice", not "Patrice Talon of Benin") and the whole name has at most `max_len`
     words. Returns `(terms, tags)`, changed where a name was joined."""
+    if not _OF_GAP.search(tags): return terms, tags
     t2, demonyms = list(tags), _word_tables().demonyms
     for m in _OF_GAP.finditer(tags):
         i, j = m.span()
@@ -522,7 +524,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
-        if "s" in tags and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
+        if not _INITIALS_OK.isdisjoint(words) and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
             terms, keys, t2 = list(terms), list(keys), list(tags)
             for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
             terms, tags = tuple(terms), "".join(t2)
@@ -554,7 +556,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
                 tags = _before_name(words, tags)
-                if "to" in words or "that" in words: tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
+                if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
         if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
