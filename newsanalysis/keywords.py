@@ -248,6 +248,20 @@ _PLURAL_ENDS = ("ss", "us", "is", "'s", "’s")
 _PAST_AFTER_NOUN = re.compile("(?<=[NCDEP])[VW]|(?<=[CDE])[GH]")  # "government accused Avenatti", "Garcia joining": verbs
 _PAST_TAGS = str.maketrans("VWGH", "NANA")        # elsewhere a noun or adjective: "armed forces", "hand washing"
 _VERB_FORMS = frozenset("VWGH")
+_ING_AFTER_NOUN = re.compile("(?<=N)[GH]")  # a word in -ing right after a lower-case noun
+_IRREGULAR_PLURALS = frozenset("people men women children".split())
+
+def _ing_after_plurals(words:list, tags:str)->str:
+    """A word in -ing that Brill tags most often as a verb, right after a plural noun, is the verb of a clause: "firms
+    attending the summit", "Mexican labourers living in the US", "airlines moving staff" (`O`). After a singular noun
+    it may be a compound noun and stays ("video streaming"; nouns in -ing such as "funding" are no verbs anywhere)."""
+    t2 = None
+    for m in _ING_AFTER_NOUN.finditer(tags):
+        w = words[m.start() - 1]
+        if (w[-1:] == "s" and not w.endswith(_PLURAL_ENDS)) or w.lower() in _IRREGULAR_PLURALS:
+            if t2 is None: t2 = list(tags)
+            t2[m.start()] = "O"
+    return tags if t2 is None else "".join(t2)
 
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/?[CDE])")  # a name, one letter, (a full stop,) a name: "William S. Saturn", "George W Bush"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
@@ -558,7 +572,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
-        if not _VERB_FORMS.isdisjoint(tags): tags = _PAST_AFTER_NOUN.sub("O", tags).translate(_PAST_TAGS)
+        if not _VERB_FORMS.isdisjoint(tags):
+            tags = _PAST_AFTER_NOUN.sub("O", tags)
+            if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
+            tags = tags.translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
         if max_len > 1:
             for m in runs.finditer(tags):
