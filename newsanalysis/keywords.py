@@ -393,19 +393,29 @@ def _verb_places(words:list, tags:str, verbable:frozenset)->str:
             t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
+@functools.lru_cache(maxsize=None)
+def _plain_adjectives()->frozenset:
+    """Adjectives whose capitalised form Brill's lexicon tags as an adjective, not a name, and which `lemminflect` lists
+    in lower case only: `longtime`, `previous`, `numerous`, `former` (but `federal`, `northern` and `general` open
+    names: Federal Reserve, General Motors; and `Iranian` or `French` name a nation: "Iranian MPs")."""
+    low = _word_tables().lower
+    return frozenset(w for w in map(str.lower, re.findall(r"^([A-Z][a-z]+) JJ[RS]?$", _brill_lexicon(), re.M)) if w in low)
+
 def _verb_openers(words:list, tags:str, article:Article, seen:dict)->str:
     """A capitalised word in -ing that Brill's lexicon tags most often as a verb, or a hyphenated word ending in lower
     case, that opens a sentence before a name is no part of the name ("Putting Vioxx back", "Hiring Paul Smith",
     "Fifteen-year-old Donald Young": `O`), unless the article also writes the two words inside a sentence ("Sporting
-    Lisbon"). A word in -ing before a common word stays ("Downing Street"). `seen` as for
-    `_name_openers`."""
+    Lisbon"). A word in -ing before a common word stays ("Downing Street"). So is a plain adjective
+    (`_plain_adjectives`) before a name the article also writes alone inside a sentence: "Longtime Imus fans",
+    "Previous SpaceX pods" (`Imus`, `SpaceX`). `seen` as for `_name_openers`."""
     hits = [m.start() for m in _SENT_START_CAPS_NAME.finditer(tags)]
     if not hits: return tags
-    t2, ing, low = list(tags), _word_tables().ing, _word_tables().lower
+    t2, ing, low, plain = list(tags), _word_tables().ing, _word_tables().lower, _plain_adjectives()
     for i in hits:
-        w = words[i]
-        if not ((w.lower() in ing and _bare[words[i + 1]] not in low) or ("-" in w and w.rsplit("-", 1)[1][:1].islower())): continue
-        if not _found(seen, f"{w} {words[i + 1]}", article, _inside_sentence): t2[i] = "O"
+        w, nxt = words[i], words[i + 1]
+        if (w.lower() in ing and _bare[nxt] not in low) or ("-" in w and w.rsplit("-", 1)[1][:1].islower()): pass
+        elif not (w.lower() in plain and _found(seen, nxt, article, lambda text, x, o=w: _alone_inside(text, x, o))): continue
+        if not _found(seen, f"{w} {nxt}", article, _inside_sentence): t2[i] = "O"
     return "".join(t2)
 
 @functools.lru_cache(maxsize=None)
