@@ -239,7 +239,7 @@ _CAPS_NP_RE = re.compile("A+N+|N{2,}")  # German noun phrases: adjectives, then 
 _SENT_START_CAPS = re.compile(r"(?:^|(?<=/))[CDET](?![CDET])")
 _SENT_START_STOP = re.compile(r"(?:^|(?<=/))T(?![CDE])")
 _SENT_START_T_NAME = re.compile(r"(?:^|(?<=/))T(?=[CDE])")  # "The Senate voted", "New Hampshire crash kills seven"
-_T_IN_NAME = re.compile("(?<=[CDE])[TK]|T(?=[CDE])")  # Super Tuesday, but "On Friday Ford said" starts no name with Friday
+_T_IN_NAME = re.compile("(?<=[CDE])[TK]|T(?=[CDE])|(?<=[CDE][NAOs])T")  # Super Tuesday, but "On Friday Ford said" starts no name with Friday
 _DAY_PARTS = frozenset("morning afternoon evening night".split())  # "Bermuda Wednesday night": the day is no name
 _no_caps = lambda m: m.group().translate(_TAG_NO_CAPS)
 _is_end, _is_noun = "/".__eq__, "NP".__contains__
@@ -479,7 +479,7 @@ def _after_of(words:list, i:int, b:int)->bool:
     capitalised one the first (surnames such as Trump or Bush are common words too)."""
     j = i - 1
     if j > 0 and words[j].lower() == "the": j -= 1
-    if not (j > 0 and words[j].lower() in _OF and _given_name(words[b - 2])): return False
+    if not (j > 0 and words[j].lower() in _OF and words[b - 2][:1].isupper() and _given_name(words[b - 2])): return False
     return words[j - 1][:1].isupper() or (_bare[words[j - 1]] in _titles() and _given_name(words[b - 1]))
 
 def _common_noun(w:str)->bool:
@@ -509,6 +509,20 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
         for k in range(i, j): terms[k], t2[k] = get_all(words[k]), "C"
     return (terms, tags) if type(terms) is tuple else (tuple(terms), "".join(t2))
 
+def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable):
+    """Particles in lower case between the words of a name join it: "Rio de Janeiro", "Charles de Gaulle", "Ursula von
+    der Leyen", "Leon van Biljon" (one or two particles, `_NAME_PARTICLES`), at a sentence start too. Returns `(terms,
+    keys, tags)`, changed where a name was joined; the particles are no single-word candidates, as the `of` of "Bank of
+    England" is none."""
+    n, t2 = len(words), None
+    for i in compress(range(n), map(_NAME_PARTICLES.__contains__, words)):
+        j = i + 1 + (i + 1 < n and words[i + 1] in _NAME_PARTICLES)
+        if not (i and words[i - 1][:1].isupper() and tags[i - 1] in "CDENAO" and j < n and tags[j] in "CDE"): continue
+        if t2 is None: t2, terms, keys = list(tags), list(terms), list(keys)
+        t2[i - 1] = "C"  # "Charles de Gaulle airport was shut": the first word is a name at a sentence start too
+        for k in range(i, j): terms[k], keys[k], t2[k] = get_all(words[k]), None, "C"
+    return (terms, keys, tags) if t2 is None else (tuple(terms), tuple(keys), "".join(t2))
+
 def _place_and_person(runs:set, chunks:list)->dict:
     """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
     Macron", "Senator from Vermont Bernie Sanders"): the person's two words, when the article also names the person
@@ -522,12 +536,14 @@ def _place_and_person(runs:set, chunks:list)->dict:
             elif i == 1 or not words[i - 2][:1].isupper(): pair[tuple(terms[i - 1:i + 1])] += 1
     return {k: k[-2:] for k in runs if alone[k[-1]] or pair[k[-2:]]}
 
-def _cut(caps:str, b:int, max_len:int)->int:
-    "Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a name."
+def _cut(caps:str, b:int, max_len:int, words:list)->int:
+    """Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a
+    name, nor a particle ("Culture Minister Renaud Donnedieu de Vabres": `Donnedieu de Vabres`)."""
     s = b - max_len
     if caps[s - 1] in "CDE" and caps[s] in "CDE":  # the window would start inside a name: start after the name
         while s < b and caps[s] in "CDE": s += 1
         if b - s < 2: s = b - 2  # one long name, or a name and one word: the last two words (a person's name)
+        if b - s < max_len and words[s] in _NAME_PARTICLES: s -= 1
     return s
 
 def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
@@ -567,9 +583,12 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 for m in _T_IN_NAME.finditer(tags):
                     i = m.start()
                     if tags[i] == "K" and i + 1 < len(words) and words[i + 1] in _DAY_PARTS: continue
+                    if tags[i - 1] not in "CDE" and tags[i + 1:i + 2] not in ("C", "D", "E") and words[i - 1] not in _NAME_PARTICLES:
+                        continue  # after a name and a particle only: "Qaboos bin Said"
                     t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
+            if not _NAME_PARTICLES.isdisjoint(words): terms, keys, tags = _particle_names(words, terms, keys, tags, get_all)  # "Rio de Janeiro"
             nationals = []
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span()
@@ -590,7 +609,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
-                s = a if b - a <= max_len else _cut(caps, b, max_len)  # a long run: its last words
+                s = a if b - a <= max_len else _cut(caps, b, max_len, words)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
                 elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and "of" not in words[s:b] and _after_of(words, s, b): of_runs.add(terms[s:b])
