@@ -845,13 +845,16 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
            )->list:
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    full = {}  # last word -> the name it ends (most frequent, then shortest)
+    full, surnames = {}, {}  # last word -> the name it ends (most frequent, then shortest); the same for a particle and a word
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
         if len(nm) <= 3 and "of" not in nm: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
+        if len(nm) > 2 and nm[-2] in _NAME_PARTICLES and name_words and name_words.get(nm, "Aa")[-2].islower():
+            surnames.setdefault(nm[-2:], nm)  # "van Biljon": Leon van Biljon (but the band Van Halen is not Eddie Van Halen)
     chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
     ends, starts = defaultdict(list), defaultdict(list)  # chosen keys of 2+ words by last word; chosen keys by first letter
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
+        elif k in surnames: k = surnames[k]
         elif titled and k in titled: k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz"
         if k in merged: merged[k] += s; continue
         sk = set(k)
