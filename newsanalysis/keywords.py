@@ -487,6 +487,12 @@ def _common_noun(w:str)->bool:
     b, titles, t = _bare[w], _titles(), _word_tables()
     return (b in t.lower or b in t.adj) and b not in titles and not (b[-1:] == "s" and b[:-1] in titles) and not w.isupper()
 
+_PLACE_WORDS = frozenset("United States Kingdom".split())
+def _place_word(w:str)->bool:
+    """Is the capitalised word part of the country of an institution: an abbreviation (US, U.S., UK) or "United States",
+    "United Kingdom"? (Adjectives such as `British` are left alone: lemminflect's list of them also holds `Democratic`.)"""
+    return w in _PLACE_WORDS or w.isupper()
+
 _OF_GAP = re.compile("(?<=[CDET])s{1,2}(?=[CDET])")  # one or two stop words between capitalised words
 
 def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
@@ -494,7 +500,9 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
     name when the capitalised word before them is a common noun (not "Putin of Russia") but no title ("President of
     Egypt" names Egypt), the words before that one can be no person's name (an adjective, a nationality or an
     abbreviation: "European Court of Justice", not "Patrice Talon of Benin") and the whole name has at most `max_len`
-    words. Returns `(terms, tags)`, changed where a name was joined."""
+    words; a longer one after a place keeps its words from the noun on when they fit ("United States Department of
+    Justice" gives "Department of Justice", not "United States Department" and "Justice"; but "National Transportation
+    Safety Committee of Indonesia" is read as before). Returns `(terms, tags)`, changed where a name was joined."""
     if not _OF_GAP.search(tags): return terms, tags
     t2, demonyms = list(tags), _word_tables().demonyms
     for m in _OF_GAP.finditer(tags):
@@ -503,8 +511,10 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
         a, b = i - 1, j + 1
         while a > 0 and t2[a - 1] in "CDET": a -= 1  # (a name joined just before counts: "Dean of the House of Representatives")
         while b < len(t2) and t2[b] in "CDET": b += 1
-        if b - a > max_len: continue  # "Secretary of State Mike Pompeo": a title and a name, read as before
         if a < i - 1 and any(_given_name(w) and w not in demonyms for w in words[a:i - 1]): continue
+        if b - a > max_len:  # too long: the name from its noun on, when that fits and a place comes before it
+            if a == i - 1 or b - i + 1 > max_len or not all(map(_place_word, words[a:i - 1])): continue
+            for k in range(a, i - 1): t2[k] = "O"  # "United States Department of Justice", "US Department of Homeland Security"
         if type(terms) is tuple: terms = list(terms)
         for k in range(i, j): terms[k], t2[k] = get_all(words[k]), "C"
     return (terms, tags) if type(terms) is tuple else (tuple(terms), "".join(t2))
