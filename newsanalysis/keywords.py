@@ -272,6 +272,29 @@ def _middle_initials(words:list, tags:str)->list:
     return [j for m in _INITIAL_TAGS.finditer(tags) for i in (m.start(),)
             if words[i] in _INITIALS_OK for j in ((i, i + 1) if words[i + 1] == "." else (i,))]
 
+# titles written short with a full stop before a name (news agency style: "Sen. John McCain", "Police Sgt. Herminio Taylo")
+_SHORT_TITLES = frozenset("Mr Mrs Ms Dr Prof Rev Fr Msgr Sen Sens Rep Reps Gov Govs Lt Gen Col Maj Capt Cmdr Cdr Adm Brig "
+                          "Sgt Cpl Pvt Det Insp Supt Atty Pres Hon".split())
+_SAINTS = frozenset({"St", "Ste", "Mt", "Ft"})  # the first word of a place: St. Louis, St Andrews, Mt. Everest, Ft. Worth
+_SHORT = _SHORT_TITLES | _SAINTS
+
+def _short_forms(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable):
+    """Abbreviations before a capitalised word. Their full stop ends no sentence (it is dropped from `words`, as a middle
+    initial's is); a title (`_SHORT_TITLES`) is then a stop word ("Sen. John McCain" gives `John McCain`, "Police Sgt.
+    Herminio Taylo" no `Police Sgt`), and `St`, `Mt` or `Ft` is the first word of the name ("St. Louis", "St Andrews":
+    `St Louis`, not `Louis`). Returns `(terms, keys, tags)`; `words` is changed in place."""
+    n, gone, t2 = len(words), [], None
+    for i in compress(range(n), map(_SHORT.__contains__, words)):
+        j = i + 1 + (i + 1 < n and words[i + 1] == ".")
+        if not (j < n and words[j][:1].isupper()) or (j == i + 1 and words[i] not in _SAINTS): continue
+        if t2 is None: terms, keys, t2 = list(terms), list(keys), list(tags)
+        if words[i] in _SAINTS: terms[i], keys[i], t2[i] = get_all(words[i]), None, "C"
+        else: t2[i] = "s"
+        if j > i + 1: gone.append(i + 1)
+    if t2 is None: return terms, keys, tags
+    for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
+    return tuple(terms), tuple(keys), "".join(t2)
+
 _REPORTS = frozenset({"reports", "claims"})  # most often nouns (Brill), but the verbs of news sources before a name
 
 def _before_name(words:list, tags:str)->str:
@@ -578,6 +601,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             terms, keys, t2 = list(terms), list(keys), list(tags)
             for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
             terms, tags = tuple(terms), "".join(t2)
+        if lex.pos and not _SHORT.isdisjoint(words): terms, keys, tags = _short_forms(words, terms, keys, tags, get_all)  # "Sen. John McCain"
         name_at = {}  # end of each name -> its start
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
