@@ -1198,6 +1198,11 @@ def _after_initial(text:str, ws:list, start:int)->bool:
     return (e - s == 1 and before is not None and text[s] in _INITIALS_OK and text[before].isupper()
             and text[e:start] == ". " and text[start].isupper())
 
+def _after_saint(text:str, ws:list, start:int)->bool:
+    "Whether the words `ws` end in `St.`, `Mt.` or `Ft.` and the word at `start` goes on with the name (St. Louis)."
+    s, e, _ = ws[-1]
+    return text[s:e] in _SAINTS and text[e:start] == ". " and text[start].isupper()
+
 def _bare_initial(text:str, ws:list, j:int)->bool:
     "Is word `j` of a chunk a middle initial without a full stop, between two capitalised words (George W Bush)?"
     s, e, _ = ws[j]
@@ -1220,6 +1225,7 @@ def highlight(article:Article, # the article
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
         if len(ws) > 2: ws = [w for j, w in enumerate(ws) if not _bare_initial(text, ws, j)]  # "George W Bush"
         if groups and _after_initial(text, groups[-1], ws[0][0]): groups[-1][-1:] = ws  # "William S. Saturn"
+        elif groups and _after_saint(text, groups[-1], ws[0][0]): groups[-1] += ws  # "St. Louis"
         else: groups.append(ws)
     for ws in groups:
         i = 0
