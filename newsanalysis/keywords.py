@@ -579,6 +579,19 @@ def _cut(caps:str, b:int, max_len:int, words:list)->int:
         if b - s < max_len and words[s] in _NAME_PARTICLES: s -= 1
     return s
 
+# a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) (the agency,) a dash
+_DATELINE = re.compile(r"(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})((?:, [^\n,()—–:•]{1,30}){0,2})"
+                       r"( ?\([^()\n]{1,40}\))? *(?:[—–•_]|--?|:)")
+
+def _dateline(text:str)->str:
+    """The lead without the shouting of a wire dateline: "LOS ANGELES (AP) — Penelope Cruz…" reads "Penelope Cruz… |
+    Los Angeles" (the place in title case and after the lead, so that the story's first sentence starts the part, as
+    it does without a dateline: "The St. Louis Cardinals" there is no name with "The"; the agency and a byline left
+    out). A single capitalised word of four letters or fewer may be an acronym ("NASA: …") and stays."""
+    m = _DATELINE.match(text)
+    if m is None or (" " not in m.group(1) and len(m.group(1)) < 5): return text
+    return text[m.end():].lstrip() + " | " + m.group(1).title() + m.group(2)
+
 def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
     """The parts of an article as the candidate pass reads them, one at a time: `(field, words, terms, keys, tags, spans)`.
     `tags` holds a word class per word (`N`, `A`, `P`, `O`, `s`; `/` ends a sentence); `spans` holds `(run start, start,
@@ -592,6 +605,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
+        if field == "lead" and text[:1].isupper(): text = _dateline(text)  # "LOS ANGELES (AP) —"
         words = _TOKEN_RE.findall(text)
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
         if not words: continue
