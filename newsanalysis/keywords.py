@@ -687,9 +687,11 @@ def candidates(article:Article, # the article
         singles += keys; ssents += tok_sent[:-1]
         if grammar: nouns += compress(keys, map(_is_noun, tags))
         n0, in_title = len(multi), field == "title" and lex.pos
+        if in_title and is_title_case(" ".join(words)): words = [w.lower() for w in words]  # "Typhoon Phanfone Strikes Philippines": read as lower case
         for a, s, b in spans:
             multi.append(terms[s:b]); msents.append(tok_sent[a])
-            if in_title and not verb_s.isdisjoint(words[s:b - 1]): title_verbs.add(terms[s:b])  # "bus hits bridge"
+            if in_title and not verb_s.isdisjoint(words[s:b - 1]):  # "bus hits bridge": neither the phrase nor "hits"
+                title_verbs.add(terms[s:b]); title_verbs.update(terms[j:j + 1] for j in range(s, b - 1) if words[j] in verb_s)
             elif in_title and b < len(tags) and words[b - 1].lower() in verb_s and words[b - 2][:1].isupper():
                 if tags[b] in "NAP" or words[b] in _REFLEXIVES: title_verbs.update((terms[s:b], terms[b - 1:b]))  # "Ukraine strikes Turkmen gas deal": a verb, then its object
                 elif words[b - 1].islower() and words[b].lower() in particles: said.append((terms[s:b], terms[b - 1:b], terms[b - 2]))
