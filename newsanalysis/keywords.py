@@ -55,6 +55,15 @@ def is_title_case(text:str)->bool:
     ws = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return len(ws) >= 2 and sum(w[0].isupper() for w in ws) >= 0.7 * len(ws)
 
+def _headline_case(words:list)->bool:
+    """Is the headline written in Title Case: are its common words of four letters or more (two at least) all
+    capitalised? ("Single-Engine Airplane Crashes", not "Actor Scott is new Bond favourite", whose `favourite` is in
+    lower case; `is_title_case`, which counts names too, would take that one.)"""
+    low = _word_tables().lower
+    common = [w for w in words if len(w) > 3 and w[:1].isalpha() and all(p.lower() in low for p in w.split("-"))]
+    return len(common) >= 2 and all(w[:1].isupper() for w in common)
+
+
 # %% ../nbs/keywords.ipynb #8b3460b0
 NOUN, ADJ, OTHER = 1, 2, 4
 
@@ -224,6 +233,7 @@ class Candidates(NamedTuple):
     title:Counter|None = None  # key -> occurrences in the title
     name_words:dict|None = None  # English: each name (key) -> its words as first written, read by `titled`
     lang:str|None = None  # the language they were read in (None: English)
+    title_case:bool = False  # English: the title is a Title Case headline, its first chunk (its capitals say nothing)
 
     @property
     def titled(self)->dict:
@@ -676,6 +686,7 @@ def candidates(article:Article, # the article
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     grammar = lex.pos or lex.caps or lex.verbs is not None  # word classes known: English, German, Romance
     names, chunks, sent, title, title_verbs, of_runs, said = Counter(), [], 0, Counter(), set(), set(), []
+    title_case = False
     tables = _word_tables()
     verb_s, particles, base, plural = tables.verb_s, tables.particles, tables.base, tables.plural
     singles, ssents, multi, msents, nouns, weighted, name_words = [], [], [], [], [], [], {}
@@ -687,7 +698,8 @@ def candidates(article:Article, # the article
         singles += keys; ssents += tok_sent[:-1]
         if grammar: nouns += compress(keys, map(_is_noun, tags))
         n0, in_title = len(multi), field == "title" and lex.pos
-        if in_title and is_title_case(" ".join(words)): words = [w.lower() for w in words]  # "Typhoon Phanfone Strikes Philippines": read as lower case
+        if in_title and _headline_case(words):  # "Typhoon Phanfone Strikes Philippines": read as lower case
+            words, title_case = [w.lower() for w in words], len(chunks) == 1
         for a, s, b in spans:
             multi.append(terms[s:b]); msents.append(tok_sent[a])
             if in_title and not verb_s.isdisjoint(words[s:b - 1]):  # "bus hits bridge": neither the phrase nor "hits"
@@ -726,7 +738,7 @@ def candidates(article:Article, # the article
         # that a noun phrase follows ("Ukraine strikes Turkmen gas deal": neither "Ukraine strikes" nor "strikes")
         phrases.update(m for m in multi if (m[-1:] in phrases and m not in title_verbs) or count[m] > title[m])
     else: phrases = None
-    return Candidates(tf, count, first, names, chunks, sent, phrases, title, name_words or None, lang)
+    return Candidates(tf, count, first, names, chunks, sent, phrases, title, name_words or None, lang, title_case)
 
 def candidate_keys(article:Article, # the article
                    lang:str|None=None, # language when the article gives none (None: English)
@@ -783,27 +795,37 @@ def _best_form(inside:Counter, opening:Counter, lang:str, lower:Callable)->str:
     if same: return _most(same)
     return _sentence_case(best[:1].upper() + best[1:], lang, lower)
 
+def _untitled(form:str)->str:
+    """A form read in a Title Case headline, its common words in lower case (those `lemminflect` lists in lower case
+    only, every part of a hyphenated word): "Single-Engine Airplane" reads single-engine airplane, "Shining Path
+    Guerrillas" shining path guerrillas (a name the story also writes inside its sentences takes that form instead)."""
+    low = _word_tables().lower
+    return " ".join(w.lower() if all(p[1:].islower() and p.lower() in low for p in w.split("-")) else w for w in form.split())
+
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name
                   lang:str="en", # the article's language (for elisions)
                  )->dict:
-    "The most frequent written form of each key inside sentences in the article (else at their starts; see above)."
+    """The most frequent written form of each key inside sentences in the article (else at their starts; see above; else
+    as a Title Case headline writes it, its common words in lower case: `_untitled`)."""
     clean, inner, by_first, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), list(keys)
     free = _CAPS_FREE_AFTER.__getitem__
-    seen, start = defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered)
+    seen, start, head = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered); in a Title Case headline
     for k in keys: by_first[k[0]].append(k)
-    for words, terms in cands.chunks:
-        terms = tuple(terms)
+    for c, (words, terms) in enumerate(cands.chunks):
+        terms, headline = tuple(terms), c == 0 and cands.title_case
         for i in compress(range(len(terms)), map(by_first.__contains__, terms)):
             for k in by_first[terms[i]]:
                 n = len(k)
                 if n == 1: form = clean(words[i])
                 elif terms[i:i+n] == k: form = " ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])
                 else: continue
-                if form[:1].isupper() and (i == 0 or free(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
+                if headline: head[k][_untitled(form)] += 1  # "Single-Engine Airplane Crashes": single-engine airplane
+                elif form[:1].isupper() and (i == 0 or free(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
                 else: seen[k][form] += 1
     lower = functools.cache(lambda: {w for words, _ in cands.chunks for w in words if w[:1].islower()})  # read when needed
-    return {k: _best_form(seen[k], start[k], lang, lower) if k in start else _most(seen[k]) if k in seen else " ".join(k) for k in keys}
+    return {k: _best_form(seen[k], start[k], lang, lower) if k in start else _most(seen[k]) if k in seen else _most(head[k]) if k in head
+            else " ".join(k) for k in keys}
 
 # %% ../nbs/keywords.ipynb #bb3916be
 def _score_candidates(cands:Candidates, idf, position_exponent:float=0.5, length_norm:float=1.0, phrase_weight:float=1.0,
