@@ -589,9 +589,10 @@ def _cut(caps:str, b:int, max_len:int, words:list)->int:
         if b - s < max_len and words[s] in _NAME_PARTICLES: s -= 1
     return s
 
-# a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) (the agency,) a dash
+# a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) the agency and (a
+# dash), or a dash
 _DATELINE = re.compile(r"(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})((?:, [^\n,()—–:•]{1,30}){0,2})"
-                       r"( ?\([^()\n]{1,40}\))? *(?:[—–•_]|--?|:)")
+                       r"(?:( ?\([^()\n]{1,40}\)) *(?:[—–•_]|--?|:)?| *(?:[—–•_]|--?|:))")
 
 def _dateline(text:str)->str:
     """The lead without the shouting of a wire dateline: "LOS ANGELES (AP) — Penelope Cruz…" reads "Penelope Cruz… |
@@ -600,7 +601,7 @@ def _dateline(text:str)->str:
     out). A single capitalised word of four letters or fewer may be an acronym ("NASA: …") and stays."""
     m = _DATELINE.match(text)
     if m is None or (" " not in m.group(1) and len(m.group(1)) < 5): return text
-    return text[m.end():].lstrip() + " | " + m.group(1).title() + m.group(2)
+    return text[m.end():].lstrip() + " | " + m.group(1).title() + m.group(2).rstrip() + " "  # (initials end before a space: N.H.)
 
 def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
     """The parts of an article as the candidate pass reads them, one at a time: `(field, words, terms, keys, tags, spans)`.
