@@ -808,7 +808,7 @@ def surface_forms(cands:Candidates, # the article's candidates
                   lang:str="en", # the article's language (for elisions)
                  )->dict:
     """The most frequent written form of each key inside sentences in the article (else at their starts; see above; else
-    as a Title Case headline writes it, its common words in lower case: `_untitled`)."""
+    as a Title Case headline writes it, its common words in lower case)."""
     clean, inner, by_first, keys = _clean(lang).__getitem__, _clean_inner(lang).__getitem__, defaultdict(list), list(keys)
     free = _CAPS_FREE_AFTER.__getitem__
     seen, start, head = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)  # forms inside sentences; forms opening one (first letter lowered); in a Title Case headline
