@@ -561,9 +561,11 @@ def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Calla
     for i in compress(range(n), map(_NAME_PARTICLES.__contains__, words)):
         j = i + 1 + (i + 1 < n and words[i + 1] in _NAME_PARTICLES)
         if not (i and words[i - 1][:1].isupper() and tags[i - 1] in "CDENAO" and j < n and tags[j] in "CDE"): continue
+        ts = [get_all(w) for w in words[i:j]]
+        if None in ts: continue  # a word of one letter has no term: "Ortega y Gasset" stays apart
         if t2 is None: t2, terms, keys = list(tags), list(terms), list(keys)
         t2[i - 1] = "C"  # "Charles de Gaulle airport was shut": the first word is a name at a sentence start too
-        for k in range(i, j): terms[k], keys[k], t2[k] = get_all(words[k]), None, "C"
+        for k, t in zip(range(i, j), ts): terms[k], keys[k], t2[k] = t, None, "C"
     return (terms, keys, tags) if t2 is None else (tuple(terms), tuple(keys), "".join(t2))
 
 def _place_and_person(runs:set, chunks:list)->dict:

@@ -241,18 +241,23 @@ NEWS_PIECES = ["Senator from Vermont Bernie Sanders", "Sanders said", "President
                "Paweł Adamowicz", "John G. Roberts", "U.S.", "K.I.", "car bomb", "killed police in Kabul Monday", ".", ",",
                ":", "\n", "Die Gewerkschaft GPA-djp", "sozialen Netzwerk", "une attaque meurtrière visant un hôtel",
                "morreu o governo", "World Health Organization", "Women's Day", "«", "»", "(", ")", "&amp;", "<b>", "2020",
-               "COVID-19", "the", "of", "and"]
+               "COVID-19", "the", "of", "and", "José Ortega y Gasset", "Rio de Janeiro", "Qaboos bin Said", "Sen.", "St.",
+               "Police Sgt. Herminio Taylo", "LOS ANGELES (AP) —", "Single-Engine Airplane Crashes", "firms attending",
+               "Longtime Imus fans", "United States Department of Justice"]
 news_like = st.lists(st.sampled_from(NEWS_PIECES), max_size=30).map(" ".join)
 
 @examples(300)
 @given(news_like, news_like, st.one_of(news_like, any_text), st.sampled_from(["en", "de", "fr", "pt", "es"]),
        st.integers(1, 4), st.booleans())
 def test_candidate_keys_are_the_keys_of_candidates(title, standfirst, body, lang, max_len, pos):
-    "The first pass of fitting reads `candidate_keys`; it must give the keys of `candidates(...).tf`, in their order."
+    """The first pass of fitting reads `candidate_keys`; it must give the keys of `candidates(...).tf`, in their order.
+    Every key is a tuple of terms (strings): the scale pass hashes them joined."""
     from newsanalysis.keywords import candidate_keys, candidates
     try: a = make_article({"id": "x", "title": title, "standfirst": standfirst, "text": body, "lang": lang})
     except InputError: return assume(False)
-    assert candidate_keys(a, max_len=max_len, pos=pos) == list(candidates(a, max_len=max_len, pos=pos).tf)
+    keys = candidate_keys(a, max_len=max_len, pos=pos)
+    assert keys == list(candidates(a, max_len=max_len, pos=pos).tf)
+    assert all(type(k) is tuple and k and all(type(t) is str and t for t in k) for k in keys), keys
 
 
 # --- near-duplicates among the chosen keyphrases ------------------------------------------------------------------------
