@@ -58,9 +58,11 @@ def is_title_case(text:str)->bool:
 def _headline_case(words:list)->bool:
     """Is the headline written in Title Case: are its common words of four letters or more (two at least) all
     capitalised? ("Single-Engine Airplane Crashes", not "Actor Scott is new Bond favourite", whose `favourite` is in
-    lower case; `is_title_case`, which counts names too, would take that one.)"""
+    lower case; `is_title_case`, which counts names too, would take that one.) A headline in capitals is read so too
+    when it holds one common word ("JET CRASHES IN POLAND")."""
     low = _word_tables().lower
     common = [w for w in words if len(w) > 3 and w[:1].isalpha() and all(p.lower() in low for p in w.split("-"))]
+    if common and all(w.isupper() for w in words if w[:1].isalpha()): return True
     return len(common) >= 2 and all(w[:1].isupper() for w in common)
 
 
@@ -292,7 +294,7 @@ def _short_forms(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable
     """Abbreviations before a capitalised word. Their full stop ends no sentence (it is dropped from `words`, as a middle
     initial's is); a title (`_SHORT_TITLES`) is then a stop word ("Sen. John McCain" gives `John McCain`, "Police Sgt.
     Herminio Taylo" no `Police Sgt`), and `St`, `Mt` or `Ft` is the first word of the name ("St. Louis", "St Andrews":
-    `St Louis`, not `Louis`). Returns `(terms, keys, tags)`; `words` is changed in place."""
+    `St Louis`, not `Louis`). Returns `(terms, keys, tags, gone)`, `gone` the positions of the full stops to drop (`_drop`)."""
     n, gone, t2 = len(words), [], None
     for i in compress(range(n), map(_SHORT.__contains__, words)):
         j = i + 1 + (i + 1 < n and words[i + 1] == ".")
@@ -301,9 +303,17 @@ def _short_forms(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable
         if words[i] in _SAINTS: terms[i], keys[i], t2[i] = get_all(words[i]), None, "C"
         else: t2[i] = "s"
         if j > i + 1: gone.append(i + 1)
-    if t2 is None: return terms, keys, tags
+    if t2 is None: return terms, keys, tags, gone
+    return tuple(terms), tuple(keys), "".join(t2), gone
+
+def _drop(gone:list, words:list, terms:tuple, keys:tuple, tags:str, shown:list|None):
+    """The words at the positions `gone` left out: full stops that end no sentence, and middle initials
+    (`_middle_initials`, `_short_forms`). `words` changes in place; returns `(terms, keys, tags, shown)`, the positions of
+    `shown` (`_unshout`) moved with them."""
+    terms, keys, t2 = list(terms), list(keys), list(tags)
     for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
-    return tuple(terms), tuple(keys), "".join(t2)
+    if shown: shown = [(i - sum(j < i for j in gone), w) for i, w in shown if i not in gone]
+    return tuple(terms), tuple(keys), "".join(t2), shown
 
 _REPORTS = frozenset({"reports", "claims"})  # most often nouns (Brill), but the verbs of news sources before a name
 
@@ -593,17 +603,69 @@ def _cut(caps:str, b:int, max_len:int, words:list)->int:
 
 # a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) the agency and (a
 # dash), or a dash
-_DATELINE = re.compile(r"(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})((?:, [^\n,()—–:•]{1,30}){0,2})"
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())  # the Latin capitals, for a class: JUÁREZ
+_DATELINE = re.compile(r"(?:\([^()\n]{1,80}\) *)?(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?"  # (an editor's note, a byline)
+                       rf"([{_UPPER}][{_UPPER}.'’-]+(?: [{_UPPER}][{_UPPER}.'’-]+){{0,3}})((?:, [^\n,()—–:•]{{1,30}}){{0,2}})"
                        r"(?:( ?\([^()\n]{1,40}\)) *(?:[—–•_]|--?|:)?| *(?:[—–•_]|--?|:))")
 
 def _dateline(text:str)->str:
     """The lead without the shouting of a wire dateline: "LOS ANGELES (AP) — Penelope Cruz…" reads "Penelope Cruz… |
     Los Angeles" (the place in title case and after the lead, so that the story's first sentence starts the part, as
     it does without a dateline: "The St. Louis Cardinals" there is no name with "The"; the agency and a byline left
-    out). A single capitalised word of four letters or fewer may be an acronym ("NASA: …") and stays."""
+    out, and so is an editor's note in brackets before it: "(Adds details) SAN FRANCISCO…"). A single capitalised word
+    of four letters or fewer may be an acronym ("NASA: …") and stays."""
     m = _DATELINE.match(text)
     if m is None or (" " not in m.group(1) and len(m.group(1)) < 5): return text
     return text[m.end():].lstrip() + " | " + m.group(1).title() + m.group(2).rstrip() + " "  # (initials end before a space: N.H.)
+
+_SHOUT_RE = re.compile(f"[{_UPPER}]{{4}}")  # four capitals in a row: words written in capitals may be here
+
+_SHOUT_KEEP = frozenset({"US"})  # in capitals, the country more often than the pronoun, even in shouted text
+_OPENS = re.compile(r"[.!?…:]|\n\s*\n")  # a gap before a sentence or a paragraph (a line break alone may only wrap a line)
+
+def _unshout(words:list, lang:str)->list:
+    """`words` with the shouting taken out, and the words of headings to show in lower case, `[(index, word)]`. A run
+    of words in capitals ("HURRICANES ARE part of", a subhead "FALLS IN INVESTMENT", a comment) is written as the rest
+    of the text is, where it holds common words. In English a run must hold a word of four letters or more that
+    lemminflect lists in lower case only (or made of such words, `PROXY-BASED`); then its common words and stop words go
+    to lower case, the words lemminflect
+    lists capitalised are capitalised (`French`, `China`), and the others, names and acronyms (`CHRISTIE`, `UK`,
+    `NATO`), stay; a run whose words are half names or more is one (`BLACKBURN ROVERS`). A heading, a run on a line of its own, is read in Title Case, as a headline is, and shown in lower
+    case. Elsewhere the run must have three words or more, a stop word among them, and all of it goes to lower case
+    (German: its nouns capitalised). A run that starts a sentence starts with a capital, as a sentence does; there one
+    such word is a run too ("HURRICANE Andrew", "INVESTORS have"), while inside a sentence a single word in capitals
+    stays (`SAND`, `BLAST`: the name of a system). A run of names (`NEW DELHI`, `LIZ TAYLOR`) is left as it is."""
+    stops, en, shown = get_tokenizer(lang).stop_words, lang == "en", []
+    lower, known = (_word_tables().lower, _word_tables().classes) if en else (None, None)
+    upper = list(compress(range(len(words)), map(str.isupper, words)))
+    runs, start = [], 0
+    for k in range(1, len(upper) + 1):  # runs of words in capitals, across punctuation but not across a line break
+        i = upper[k - 1]
+        if k == len(upper) or not (upper[k] == i + 1 or (upper[k] == i + 2 and _is_gap(words[i + 1]) and "\n" not in words[i + 1])):
+            runs.append(upper[start:k]); start = k
+    starts = lambda i: i == 0 or (_is_gap(words[i - 1]) and _OPENS.search(words[i - 1]) is not None)  # a sentence starts at i
+    for run in runs:
+        opens = starts(run[0])
+        if len(run) == 1 and not opens: continue
+        low = [words[i].lower() for i in run]
+        if en:
+            common = [w in stops or w in lower or ("-" in w and all(p in stops or p in lower for p in w.split("-"))) for w in low]
+            if not any(len(w) > 3 and c and words[i] not in _SHOUT_KEEP for i, w, c in zip(run, low, common)): continue
+            if 2 * sum(not c for c in common) >= sum(w not in stops for w in low): continue  # mostly names: BLACKBURN ROVERS
+            head = (opens and len(run) > 1 and (run[-1] + 1 == len(words) or "\n" in words[run[-1] + 1])  # on a line of its own,
+                    and not any(_OPENS.search(words[i + 1]) for i in run[:-1] if _is_gap(words[i + 1])))  # one phrase
+            for i, w, c in zip(run, low, common):
+                if words[i] in _SHOUT_KEEP: continue
+                if c: words[i] = w if w != "i" else "I"
+                elif w in known: words[i] = w.capitalize()
+                else: continue
+                if head and w not in stops: shown.append((i, words[i])); words[i] = w.capitalize()
+        elif len(run) > 2 and not stops.isdisjoint(low):
+            for i, w in zip(run, low): words[i] = w if w in stops or lang not in CAPITALISED_NOUNS else w.capitalize()
+        else: continue
+        for i in run:
+            if words[i].islower() and starts(i): words[i] = words[i].capitalize()  # it starts a sentence
+    return words, shown
 
 def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
     """The parts of an article as the candidate pass reads them, one at a time: `(field, words, terms, keys, tags, spans)`.
@@ -619,16 +681,17 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
         if field == "lead" and text[:1].isupper(): text = _dateline(text)  # "LOS ANGELES (AP) —"
-        words = _TOKEN_RE.findall(text)
+        words, shown = _TOKEN_RE.findall(text), None
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
+        if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang)  # "HURRICANES ARE part of"
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
         if not _INITIALS_OK.isdisjoint(words) and (gone := _middle_initials(words, tags)):  # "William S. Saturn" reads "William Saturn"
-            terms, keys, t2 = list(terms), list(keys), list(tags)
-            for j in reversed(gone): del words[j], terms[j], keys[j], t2[j]
-            terms, tags = tuple(terms), "".join(t2)
-        if lex.pos and not _SHORT.isdisjoint(words): terms, keys, tags = _short_forms(words, terms, keys, tags, get_all)  # "Sen. John McCain"
+            terms, keys, tags, shown = _drop(gone, words, terms, keys, tags, shown)
+        if lex.pos and not _SHORT.isdisjoint(words):  # "Sen. John McCain"
+            terms, keys, tags, gone = _short_forms(words, terms, keys, tags, get_all)
+            if gone: terms, keys, tags, shown = _drop(gone, words, terms, keys, tags, shown)
         name_at = {}  # end of each name -> its start
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
@@ -675,6 +738,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
                 elif 3 <= b - s <= 4 and _ALL_CAPS(caps, s, b) and "of" not in words[s:b] and _after_of(words, s, b): of_runs.add(terms[s:b])
                 spans.append((a, s, b))
+        for i, w in shown or (): words[i] = w  # a heading read in Title Case, shown in lower case
         yield field, words, terms, keys, tags, spans
 
 def candidates(article:Article, # the article
@@ -798,12 +862,18 @@ def _best_form(inside:Counter, opening:Counter, lang:str, lower:Callable)->str:
     if same: return _most(same)
     return _sentence_case(best[:1].upper() + best[1:], lang, lower)
 
-def _untitled(form:str)->str:
+def _untitled(form:str, shouted:bool=False)->str:
     """A form read in a Title Case headline, its common words in lower case (those `lemminflect` lists in lower case
     only, every part of a hyphenated word): "Single-Engine Airplane" reads single-engine airplane, "Shining Path
-    Guerrillas" shining path guerrillas (a name the story also writes inside its sentences takes that form instead)."""
-    low = _word_tables().lower
-    return " ".join(w.lower() if all(p[1:].islower() and p.lower() in low for p in w.split("-")) else w for w in form.split())
+    Guerrillas" shining path guerrillas (a name the story also writes inside its sentences takes that form instead).
+    In a headline in capitals (`shouted`) so do its common words in capitals ("STEROID USE": steroid use), and a word of
+    three letters or more that lemminflect lists capitalised is capitalised (LIZ TAYLOR: Liz Taylor; NATO, FBI and US,
+    which it does not list, stay)."""
+    low, known = _word_tables().lower, _word_tables().classes
+    def one(w):
+        if all((p[1:].islower() or (shouted and p.isupper())) and p.lower() in low for p in w.split("-")): return w.lower()
+        return w.capitalize() if shouted and len(w) > 2 and w.isupper() and w.lower() in known else w
+    return " ".join(map(one, form.split()))
 
 def surface_forms(cands:Candidates, # the article's candidates
                   keys:Iterable, # the keys to name
@@ -817,13 +887,14 @@ def surface_forms(cands:Candidates, # the article's candidates
     for k in keys: by_first[k[0]].append(k)
     for c, (words, terms) in enumerate(cands.chunks):
         terms, headline = tuple(terms), c == 0 and cands.title_case
+        shouted = headline and all(w.isupper() for w in words if w[:1].isalpha())  # a headline in capitals
         for i in compress(range(len(terms)), map(by_first.__contains__, terms)):
             for k in by_first[terms[i]]:
                 n = len(k)
                 if n == 1: form = clean(words[i])
                 elif terms[i:i+n] == k: form = " ".join([*map(inner, words[i:i+n-1]), clean(words[i+n-1])])
                 else: continue
-                if headline: head[k][_untitled(form)] += 1  # "Single-Engine Airplane Crashes": single-engine airplane
+                if headline: head[k][_untitled(form, shouted)] += 1  # "Single-Engine Airplane Crashes": single-engine airplane
                 elif form[:1].isupper() and (i == 0 or free(words[i - 1])): start[k][form[:1].lower() + form[1:]] += 1
                 else: seen[k][form] += 1
     lower = functools.cache(lambda: {w for words, _ in cands.chunks for w in words if w[:1].islower()})  # read when needed

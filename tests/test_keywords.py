@@ -220,3 +220,18 @@ def test_word_tables_absent(monkeypatch):
         monkeypatch.undo()
         reset()
     assert ("conserv", "parti", "member") in kw.candidates(art).tf  # the tables are back
+
+
+def test_shouted_text_is_shown_as_written():
+    """Words in capitals read as the rest of the text (names and acronyms stay), and a subhead read in Title Case is
+    shown in lower case at its own place, also after the full stops of a short title and a middle initial were dropped
+    before it in the same part."""
+    from newsanalysis.keywords import candidates
+    art = Article(id="s", title="Investment falls", body="Storms came.\n\nThen Sen. John G. Roberts spoke.\nFALLS IN INVESTMENT\n"
+                                                           "The falls in investment hurt. US INSURERS left NEW DELHI.")
+    c = candidates(art)
+    assert [len(ws) == len(ts) for ws, ts in c.chunks] == [True, True, True]
+    assert " ".join(c.chunks[2][0]) == ("Then Sen John Roberts spoke .\n falls in investment \n The falls in investment hurt . "
+                                         "US insurers left NEW DELHI .")
+    phrases = [p for p, _ in KeywordExtractor(top=10).fit_extract([art])[0]]
+    assert "US insurers" in phrases and not any(p.isupper() and len(p) > 4 and p != "NEW DELHI" for p in phrases), phrases
