@@ -604,26 +604,46 @@ def _cut(caps:str, b:int, max_len:int, words:list)->int:
 # a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) the agency and (a
 # dash), or a dash
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())  # the Latin capitals, for a class: JUÁREZ
+_WORD_FORMS = re.compile(r"[^\W\d_][\w'’-]*")
+_INSIDE_FORMS = re.compile(r"(?<=[\w,] )[^\W\d_][\w'’-]*")  # words right after a word or a comma: inside a sentence
+
+def _story(article:Article)->str:
+    "The text of the article without its headline, whose capitals may all be Title Case."
+    return "\n\n".join(t for n, t in article.parts() if n != "title")
+
+@functools.lru_cache(maxsize=16)
+def _spellings(text:str)->dict:
+    """lower-case word -> how the text writes it inside its sentences with capitals and lower-case letters (most often,
+    then first in alphabetical order): "McAllen", "Christie". Words the text also writes in lower case have none."""
+    low = {w for w in _WORD_FORMS.findall(text) if w.islower()}
+    forms = Counter(w for w in _INSIDE_FORMS.findall(text) if not w.isupper() and not w.islower() and w.lower() not in low)
+    out = {}
+    for w, _ in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0])): out.setdefault(w.lower(), w)
+    return out
+
 _DATELINE = re.compile(r"(?:\([^()\n]{1,80}\) *)?(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?"  # (an editor's note, a byline)
                        rf"([{_UPPER}][{_UPPER}.'’-]+(?: [{_UPPER}][{_UPPER}.'’-]+){{0,3}})((?:, [^\n,()—–:•]{{1,30}}){{0,2}})"
                        r"(?:( ?\([^()\n]{1,40}\)) *(?:[—–•_]|--?|:)?| *(?:[—–•_]|--?|:))")
 
-def _dateline(text:str)->str:
+def _dateline(text:str, article_text:str|None=None)->str:
     """The lead without the shouting of a wire dateline: "LOS ANGELES (AP) — Penelope Cruz…" reads "Penelope Cruz… |
     Los Angeles" (the place in title case and after the lead, so that the story's first sentence starts the part, as
     it does without a dateline: "The St. Louis Cardinals" there is no name with "The"; the agency and a byline left
     out, and so is an editor's note in brackets before it: "(Adds details) SAN FRANCISCO…"). A single capitalised word
-    of four letters or fewer may be an acronym ("NASA: …") and stays."""
+    of four letters or fewer may be an acronym ("NASA: …") and stays. The place takes the spelling `article_text`
+    gives its words, where it has them (MCALLEN: McAllen where the story writes so; `_spellings`)."""
     m = _DATELINE.match(text)
     if m is None or (" " not in m.group(1) and len(m.group(1)) < 5): return text
-    return text[m.end():].lstrip() + " | " + m.group(1).title() + m.group(2).rstrip() + " "  # (initials end before a space: N.H.)
+    names = _spellings(article_text) if article_text else {}
+    place = " ".join(names.get(w.lower(), w.title()) for w in m.group(1).split())
+    return text[m.end():].lstrip() + " | " + place + m.group(2).rstrip() + " "  # (initials end before a space: N.H.)
 
 _SHOUT_RE = re.compile(f"[{_UPPER}]{{4}}")  # four capitals in a row: words written in capitals may be here
 
 _SHOUT_KEEP = frozenset({"US"})  # in capitals, the country more often than the pronoun, even in shouted text
 _OPENS = re.compile(r"[.!?…:]|\n\s*\n")  # a gap before a sentence or a paragraph (a line break alone may only wrap a line)
 
-def _unshout(words:list, lang:str)->list:
+def _unshout(words:list, lang:str, article_text:str|None=None)->list:
     """`words` with the shouting taken out, and the words of headings to show in lower case, `[(index, word)]`. A run
     of words in capitals ("HURRICANES ARE part of", a subhead "FALLS IN INVESTMENT", a comment) is written as the rest
     of the text is, where it holds common words. In English a run must hold a word of four letters or more that
@@ -634,7 +654,9 @@ def _unshout(words:list, lang:str)->list:
     case. Elsewhere the run must have three words or more, a stop word among them, and all of it goes to lower case
     (German: its nouns capitalised). A run that starts a sentence starts with a capital, as a sentence does; there one
     such word is a run too ("HURRICANE Andrew", "INVESTORS have"), while inside a sentence a single word in capitals
-    stays (`SAND`, `BLAST`: the name of a system). A run of names (`NEW DELHI`, `LIZ TAYLOR`) is left as it is."""
+    stays (`SAND`, `BLAST`: the name of a system). A name in a run, and a run of names whose every word
+    `article_text` writes inside its sentences, take the article's spelling (CHRISTIE: Christie, HONG KONG: Hong Kong;
+    `_spellings`)."""
     stops, en, shown = get_tokenizer(lang).stop_words, lang == "en", []
     lower, known = (_word_tables().lower, _word_tables().classes) if en else (None, None)
     upper = list(compress(range(len(words)), map(str.isupper, words)))
@@ -648,20 +670,26 @@ def _unshout(words:list, lang:str)->list:
         opens = starts(run[0])
         if len(run) == 1 and not opens: continue
         low = [words[i].lower() for i in run]
+        names = _spellings(article_text) if article_text else {}
         if en:
             common = [w in stops or w in lower or ("-" in w and all(p in stops or p in lower for p in w.split("-"))) for w in low]
-            if not any(len(w) > 3 and c and words[i] not in _SHOUT_KEEP for i, w, c in zip(run, low, common)): continue
-            if 2 * sum(not c for c in common) >= sum(w not in stops for w in low): continue  # mostly names: BLACKBURN ROVERS
+            if (not any(len(w) > 3 and c and words[i] not in _SHOUT_KEEP for i, w, c in zip(run, low, common))
+                    or 2 * sum(not c and w not in known for w, c in zip(low, common)) >= sum(w not in stops for w in low)):
+                if names and all(w in names for w in low):  # names the story writes elsewhere: HONG KONG
+                    for i, w in zip(run, low): words[i] = names[w]
+                continue  # no common word, or mostly unknown words: names (LIZ TAYLOR, BLACKBURN ROVERS)
             head = (opens and len(run) > 1 and (run[-1] + 1 == len(words) or "\n" in words[run[-1] + 1])  # on a line of its own,
                     and not any(_OPENS.search(words[i + 1]) for i in run[:-1] if _is_gap(words[i + 1])))  # one phrase
             for i, w, c in zip(run, low, common):
                 if words[i] in _SHOUT_KEEP: continue
                 if c: words[i] = w if w != "i" else "I"
                 elif w in known: words[i] = w.capitalize()
-                else: continue
+                else:
+                    words[i] = names.get(w, words[i])  # CHRISTIE: Christie where the story writes so
+                    continue
                 if head and w not in stops: shown.append((i, words[i])); words[i] = w.capitalize()
         elif len(run) > 2 and not stops.isdisjoint(low):
-            for i, w in zip(run, low): words[i] = w if w in stops or lang not in CAPITALISED_NOUNS else w.capitalize()
+            for i, w in zip(run, low): words[i] = w if w in stops else names.get(w, w if lang not in CAPITALISED_NOUNS else w.capitalize())
         else: continue
         for i in run:
             if words[i].islower() and starts(i): words[i] = words[i].capitalize()  # it starts a sentence
@@ -680,10 +708,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
-        if field == "lead" and text[:1].isupper(): text = _dateline(text)  # "LOS ANGELES (AP) —"
+        if field == "lead" and text[:1].isupper(): text = _dateline(text, _story(article))  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
-        if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang)  # "HURRICANES ARE part of"
+        if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang, _story(article))  # "HURRICANES ARE part of"
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
