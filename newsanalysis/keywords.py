@@ -151,7 +151,8 @@ def word_class(word:str)->int:
 
 CAPITALISED_NOUNS = frozenset({"de"})  # languages that capitalise every noun (German)
 INFINITIVES = {"fr": ("er", "ir", "re", "oir"), "pt": ("ar", "er", "ir", "or"), "es": ("ar", "er", "ir"),
-               "it": ("are", "ere", "ire", "rre"), "ca": ("ar", "er", "ir", "re")}  # endings of Romance infinitives
+               "it": ("are", "ere", "ire", "rre"), "ca": ("ar", "er", "ir", "re"),  # endings of Romance infinitives
+               "de": ("en", "ern", "eln")}  # and German ones (read only for verbs in -te, -ten: `_finite_verbs`)
 
 def _verb_test(lang:str)->Callable|None:
     """word -> is it a verb form other than the infinitive (its `simplemma` lemma is an infinitive: "sortira" ->
@@ -167,6 +168,27 @@ def _verb_test(lang:str)->Callable|None:
         return lemma != w and lemma.endswith(ends)
     return is_verb
 _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective before its noun: sozialen, neue, hohes
+_ADVERB_ENDS = ("weise", "weile")  # German adverbs that end like an adjective: beispielsweise, mittlerweile
+_PARTICIPLE_ENDS = ("enen", "enden")  # inflected German participles: erschienenen, vorliegenden
+
+def _finite_verbs(words:list, tags:str, is_verb:Callable)->str:
+    """German: a lower-case word in -te or -en, read as an adjective by its ending (`N`), is the verb where its lemma
+    is a verb (`is_verb[word]`) and no stop word or lower-case word (an article, a preposition, an adjective) comes right
+    before it: `"…", meinte Müller`, "erklärte Niessl", "Iraker lasen Zeitungen" (not "Die befragten Iraker", "eine
+    verschlüsselte Datei").
+    A word in ge-, in -enen or -enden, or with a hyphen is a participle, an adjective there ("gefälschte Banknoten",
+    "erschienenen Studie", "vorliegenden Zahlen", "flash-basierten"). Adverbs in -weise and -weile (beispielsweise, mittlerweile) are no adjectives either. Returns the tags, with `O`
+    for those words."""
+    t2 = None
+    for i in compress(range(len(tags)), map("N".__eq__, tags)):
+        w = words[i]
+        if not w.endswith(_ADVERB_ENDS):
+            if (not w.endswith(("te", "en")) or w.endswith(_PARTICIPLE_ENDS) or w.startswith("ge") or "-" in w
+                    or not is_verb[w]): continue  # gefälschte, erschienenen, vorliegenden: participles
+            if i and not _is_gap(words[i - 1]) and (words[i - 1][:1].islower() or tags[i - 1] == "s"): continue  # an adjective
+        if t2 is None: t2 = list(tags)
+        t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
 _TIME_UNITS = frozenset("year years seconds".split())
@@ -196,6 +218,7 @@ class _Lexicon(_WordCache):
         self.term, self.pos = tk._terms.__getitem__, pos and lang == "en"
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
+        self.verb_form = _WordCache(self.verbs) if self.caps and self.verbs is not None else None  # German: read in context
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -724,7 +747,9 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_STOP.sub("s", tags)
-            if caps_nouns: tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
+            if caps_nouns:
+                tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
+                if lex.verb_form is not None and "N" in tags: tags = _finite_verbs(words, tags, lex.verb_form)  # "meinte Müller"
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
