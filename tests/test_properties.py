@@ -244,7 +244,8 @@ NEWS_PIECES = ["Senator from Vermont Bernie Sanders", "Sanders said", "President
                "COVID-19", "the", "of", "and", "José Ortega y Gasset", "Rio de Janeiro", "Qaboos bin Said", "Sen.", "St.",
                "Police Sgt. Herminio Taylo", "LOS ANGELES (AP) —", "Single-Engine Airplane Crashes", "firms attending",
                "Longtime Imus fans", "United States Department of Justice", "HURRICANES ARE", "FALLS IN INVESTMENT",
-               "US INSURERS", "NEW DELHI", "CIUDAD JUÁREZ, Mexico —", "(Adds details)", "John G. Roberts SAID"]
+               "US INSURERS", "NEW DELHI", "CIUDAD JUÁREZ, Mexico —", "(Adds details)", "John G. Roberts SAID",
+               "meinte Müller", "die befragten Iraker", "beispielsweise"]
 news_like = st.lists(st.sampled_from(NEWS_PIECES), max_size=30).map(" ".join)
 
 @examples(300)
