@@ -627,38 +627,50 @@ def _cut(caps:str, b:int, max_len:int, words:list)->int:
 # a wire dateline at the start of the lead: (a byline,) a place in capitals, (its region or date,) the agency and (a
 # dash), or a dash
 _UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())  # the Latin capitals, for a class: JUÁREZ
-_WORD_FORMS = re.compile(r"[^\W\d_][\w'’-]*")
-_INSIDE_FORMS = re.compile(r"(?<=[\w,] )[^\W\d_][\w'’-]*")  # words right after a word or a comma: inside a sentence
+def _at(text:str, w:str)->Iterable:
+    "Positions of `w` in `text` as a whole word."
+    i, n = text.find(w), len(w)
+    while i >= 0:
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and not (text[i + n:i + n + 1].isalnum() or text[i + n:i + n + 1] == "_"):
+            yield i
+        i = text.find(w, i + 1)
 
-def _story(article:Article)->str:
-    "The text of the article without its headline, whose capitals may all be Title Case."
-    return "\n\n".join(t for n, t in article.parts() if n != "title")
+_inside_at = lambda text, i: i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",")  # after a word or a comma
 
-@functools.lru_cache(maxsize=16)
-def _spellings(text:str)->dict:
-    """lower-case word -> how the text writes it inside its sentences with capitals and lower-case letters (most often,
-    then first in alphabetical order): "McAllen", "Christie". Words the text also writes in lower case have none."""
-    low = {w for w in _WORD_FORMS.findall(text) if w.islower()}
-    forms = Counter(w for w in _INSIDE_FORMS.findall(text) if not w.isupper() and not w.islower() and w.lower() not in low)
-    out = {}
-    for w, _ in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0])): out.setdefault(w.lower(), w)
-    return out
+class _Spellings(dict):
+    """lower-case word -> its capitalised form ("Christie") where the article writes that inside its sentences (after a
+    word or a comma), outside its headline, and never writes the word in lower case; else None. Looked up word by word
+    when asked, and kept: a few words in capitals per article."""
+    def __init__(self, article:Article): super().__init__(); self.article, self._text = article, None
+    @property
+    def text(self)->str:
+        if self._text is None: self._text = "\n\n".join(t for n, t in self.article.parts() if n != "title")  # headlines: Title Case
+        return self._text
+    def __missing__(self, w):
+        text, cap = self.text, w[:1].upper() + w[1:]
+        v = self[w] = None if next(_at(text, w), None) is not None else cap if any(_inside_at(text, i) for i in _at(text, cap)) else None
+        return v
+    def written(self, w:str)->str|None:
+        "How the article writes `w` (any case) inside its sentences with capitals and lower-case letters, most often: McAllen."
+        text, forms = self.text, Counter()
+        for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I):
+            if not m.group().isupper() and not m.group().islower() and _inside_at(text, m.start()): forms[m.group()] += 1
+        return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else None
 
 _DATELINE = re.compile(r"(?:\([^()\n]{1,80}\) *)?(?:By (?:[A-Z][a-z][\w.'’-]* ){1,3})?"  # (an editor's note, a byline)
                        rf"([{_UPPER}][{_UPPER}.'’-]+(?: [{_UPPER}][{_UPPER}.'’-]+){{0,3}})((?:, [^\n,()—–:•]{{1,30}}){{0,2}})"
                        r"(?:( ?\([^()\n]{1,40}\)) *(?:[—–•_]|--?|:)?| *(?:[—–•_]|--?|:))")
 
-def _dateline(text:str, article_text:str|None=None)->str:
+def _dateline(text:str, spell:_Spellings|None=None)->str:
     """The lead without the shouting of a wire dateline: "LOS ANGELES (AP) — Penelope Cruz…" reads "Penelope Cruz… |
     Los Angeles" (the place in title case and after the lead, so that the story's first sentence starts the part, as
     it does without a dateline: "The St. Louis Cardinals" there is no name with "The"; the agency and a byline left
     out, and so is an editor's note in brackets before it: "(Adds details) SAN FRANCISCO…"). A single capitalised word
-    of four letters or fewer may be an acronym ("NASA: …") and stays. The place takes the spelling `article_text`
-    gives its words, where it has them (MCALLEN: McAllen where the story writes so; `_spellings`)."""
+    of four letters or fewer may be an acronym ("NASA: …") and stays. The place takes the article's spelling of its
+    words, where it has one (`spell`: MCALLEN reads McAllen where the story writes so)."""
     m = _DATELINE.match(text)
     if m is None or (" " not in m.group(1) and len(m.group(1)) < 5): return text
-    names = _spellings(article_text) if article_text else {}
-    place = " ".join(names.get(w.lower(), w.title()) for w in m.group(1).split())
+    place = " ".join((spell.written(w) if spell is not None else None) or w.title() for w in m.group(1).split())
     return text[m.end():].lstrip() + " | " + place + m.group(2).rstrip() + " "  # (initials end before a space: N.H.)
 
 _SHOUT_RE = re.compile(f"[{_UPPER}]{{4}}")  # four capitals in a row: words written in capitals may be here
@@ -666,7 +678,7 @@ _SHOUT_RE = re.compile(f"[{_UPPER}]{{4}}")  # four capitals in a row: words writ
 _SHOUT_KEEP = frozenset({"US"})  # in capitals, the country more often than the pronoun, even in shouted text
 _OPENS = re.compile(r"[.!?…:]|\n\s*\n")  # a gap before a sentence or a paragraph (a line break alone may only wrap a line)
 
-def _unshout(words:list, lang:str, article_text:str|None=None)->list:
+def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
     """`words` with the shouting taken out, and the words of headings to show in lower case, `[(index, word)]`. A run
     of words in capitals ("HURRICANES ARE part of", a subhead "FALLS IN INVESTMENT", a comment) is written as the rest
     of the text is, where it holds common words. In English a run must hold a word of four letters or more that
@@ -677,10 +689,10 @@ def _unshout(words:list, lang:str, article_text:str|None=None)->list:
     case. Elsewhere the run must have three words or more, a stop word among them, and all of it goes to lower case
     (German: its nouns capitalised). A run that starts a sentence starts with a capital, as a sentence does; there one
     such word is a run too ("HURRICANE Andrew", "INVESTORS have"), while inside a sentence a single word in capitals
-    stays (`SAND`, `BLAST`: the name of a system). A name in a run, and a run of names whose every word
-    `article_text` writes inside its sentences, take the article's spelling (CHRISTIE: Christie, HONG KONG: Hong Kong;
-    `_spellings`)."""
+    stays (`SAND`, `BLAST`: the name of a system). A name in a run, and a run of names whose every word the article
+    writes inside its sentences, take the article's spelling (`spell`: CHRISTIE reads Christie, HONG KONG Hong Kong)."""
     stops, en, shown = get_tokenizer(lang).stop_words, lang == "en", []
+    name = (lambda w: None) if spell is None else lambda w: spell[w] if len(w) > 3 else None  # -> the article's spelling (TCP: none)
     lower, known = (_word_tables().lower, _word_tables().classes) if en else (None, None)
     upper = list(compress(range(len(words)), map(str.isupper, words)))
     runs, start = [], 0
@@ -690,16 +702,15 @@ def _unshout(words:list, lang:str, article_text:str|None=None)->list:
             runs.append(upper[start:k]); start = k
     starts = lambda i: i == 0 or (_is_gap(words[i - 1]) and _OPENS.search(words[i - 1]) is not None)  # a sentence starts at i
     for run in runs:
+        if len(run) == 1 and (len(words[run[0]]) < 4 or not starts(run[0])): continue  # one word: at a sentence start only
         opens = starts(run[0])
-        if len(run) == 1 and not opens: continue
         low = [words[i].lower() for i in run]
-        names = _spellings(article_text) if article_text else {}
         if en:
             common = [w in stops or w in lower or ("-" in w and all(p in stops or p in lower for p in w.split("-"))) for w in low]
             if (not any(len(w) > 3 and c and words[i] not in _SHOUT_KEEP for i, w, c in zip(run, low, common))
                     or 2 * sum(not c and w not in known for w, c in zip(low, common)) >= sum(w not in stops for w in low)):
-                if names and all(w in names for w in low):  # names the story writes elsewhere: HONG KONG
-                    for i, w in zip(run, low): words[i] = names[w]
+                if all(map(name, low)):  # names the story writes elsewhere: HONG KONG, "CHARLIE Francis"
+                    for i, w in zip(run, low): words[i] = name(w)
                 continue  # no common word, or mostly unknown words: names (LIZ TAYLOR, BLACKBURN ROVERS)
             head = (opens and len(run) > 1 and (run[-1] + 1 == len(words) or "\n" in words[run[-1] + 1])  # on a line of its own,
                     and not any(_OPENS.search(words[i + 1]) for i in run[:-1] if _is_gap(words[i + 1])))  # one phrase
@@ -708,11 +719,11 @@ def _unshout(words:list, lang:str, article_text:str|None=None)->list:
                 if c: words[i] = w if w != "i" else "I"
                 elif w in known: words[i] = w.capitalize()
                 else:
-                    words[i] = names.get(w, words[i])  # CHRISTIE: Christie where the story writes so
+                    words[i] = name(w) or words[i]  # CHRISTIE: Christie where the story writes so
                     continue
                 if head and w not in stops: shown.append((i, words[i])); words[i] = w.capitalize()
         elif len(run) > 2 and not stops.isdisjoint(low):
-            for i, w in zip(run, low): words[i] = w if w in stops else names.get(w, w if lang not in CAPITALISED_NOUNS else w.capitalize())
+            for i, w in zip(run, low): words[i] = w if w in stops else name(w) or (w if lang not in CAPITALISED_NOUNS else w.capitalize())
         else: continue
         for i in run:
             if words[i].islower() and starts(i): words[i] = words[i].capitalize()  # it starts a sentence
@@ -728,13 +739,14 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
     verbable = _verbable() if lex.pos else None
+    spell = _Spellings(article)  # the article's spellings of words written in capitals, looked up when needed
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
-        if field == "lead" and text[:1].isupper(): text = _dateline(text, _story(article))  # "LOS ANGELES (AP) —"
+        if field == "lead" and text[:1].isupper(): text = _dateline(text, spell)  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
-        if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang, _story(article))  # "HURRICANES ARE part of"
+        if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang, spell)  # "HURRICANES ARE part of"
         if not words: continue
         terms, tags, keys = zip(*map(look, words))
         tags = "".join(tags)
