@@ -152,7 +152,7 @@ def word_class(word:str)->int:
 CAPITALISED_NOUNS = frozenset({"de"})  # languages that capitalise every noun (German)
 INFINITIVES = {"fr": ("er", "ir", "re", "oir"), "pt": ("ar", "er", "ir", "or"), "es": ("ar", "er", "ir"),
                "it": ("are", "ere", "ire", "rre"), "ca": ("ar", "er", "ir", "re"),  # endings of Romance infinitives
-               "de": ("en", "ern", "eln")}  # and German ones (read only for verbs in -te, -ten: `_finite_verbs`)
+               "de": ("en", "ern", "eln")}  # and German ones (read only for words in -te, -en: `_finite_verbs`)
 
 def _verb_test(lang:str)->Callable|None:
     """word -> is it a verb form other than the infinitive (its `simplemma` lemma is an infinitive: "sortira" ->
@@ -175,10 +175,9 @@ def _finite_verbs(words:list, tags:str, is_verb:Callable)->str:
     """German: a lower-case word in -te or -en, read as an adjective by its ending (`N`), is the verb where its lemma
     is a verb (`is_verb[word]`) and no stop word or lower-case word (an article, a preposition, an adjective) comes right
     before it: `"…", meinte Müller`, "erklärte Niessl", "Iraker lasen Zeitungen" (not "Die befragten Iraker", "eine
-    verschlüsselte Datei").
-    A word in ge-, in -enen or -enden, or with a hyphen is a participle, an adjective there ("gefälschte Banknoten",
-    "erschienenen Studie", "vorliegenden Zahlen", "flash-basierten"). Adverbs in -weise and -weile (beispielsweise, mittlerweile) are no adjectives either. Returns the tags, with `O`
-    for those words."""
+    verschlüsselte Datei"). A word in ge-, in -enen or -enden, or with a hyphen is a participle, an adjective there
+    ("gefälschte Banknoten", "erschienenen Studie", "vorliegenden Zahlen", "flash-basierten"). Adverbs in -weise and
+    -weile (beispielsweise, mittlerweile) are no adjectives either. Returns the tags, with `O` for those words."""
     t2 = None
     for i in compress(range(len(tags)), map("N".__eq__, tags)):
         w = words[i]
@@ -356,13 +355,13 @@ def _before_name(words:list, tags:str)->str:
             t2[i] = "O" if i and tags[i - 1] in "NC" and w in _REPORTS else "P"
     return "".join(t2)
 
+_inside_at = lambda text, i: i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",")  # after a word or a comma
+
 def _inside_sentence(text:str, pair:str)->bool:
     "Does `text` hold `pair` (two words and a space) right after a word or a comma, and not as part of a longer word?"
     i = text.find(pair)
     while i >= 0:
-        j = i + len(pair)
-        if i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",") and not text[j:j + 1].isalnum():
-            return True
+        if _inside_at(text, i) and not text[i + len(pair):i + len(pair) + 1].isalnum(): return True
         i = text.find(pair, i + 1)
     return False
 
@@ -635,8 +634,6 @@ def _at(text:str, w:str)->Iterable:
             yield i
         i = text.find(w, i + 1)
 
-_inside_at = lambda text, i: i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",")  # after a word or a comma
-
 class _Spellings(dict):
     """lower-case word -> its capitalised form ("Christie") where the article writes that inside its sentences (after a
     word or a comma), outside its headline, and never writes the word in lower case; else None. Looked up word by word
@@ -683,10 +680,10 @@ def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
     of words in capitals ("HURRICANES ARE part of", a subhead "FALLS IN INVESTMENT", a comment) is written as the rest
     of the text is, where it holds common words. In English a run must hold a word of four letters or more that
     lemminflect lists in lower case only (or made of such words, `PROXY-BASED`); then its common words and stop words go
-    to lower case, the words lemminflect
-    lists capitalised are capitalised (`French`, `China`), and the others, names and acronyms (`CHRISTIE`, `UK`,
-    `NATO`), stay; a run whose words are half names or more is one (`BLACKBURN ROVERS`). A heading, a run on a line of its own, is read in Title Case, as a headline is, and shown in lower
-    case. Elsewhere the run must have three words or more, a stop word among them, and all of it goes to lower case
+    to lower case, the words lemminflect lists capitalised are capitalised (`French`, `China`), and the others, names
+    and acronyms (`CHRISTIE`, `UK`, `NATO`), stay; a run whose words are half unknown words or more is a name
+    (`BLACKBURN ROVERS`). A heading, a run on a line of its own, is read in Title Case, as a headline is, and shown in
+    lower case. Elsewhere the run must have three words or more, a stop word among them, and all of it goes to lower case
     (German: its nouns capitalised). A run that starts a sentence starts with a capital, as a sentence does; there one
     such word is a run too ("HURRICANE Andrew", "INVESTORS have"), while inside a sentence a single word in capitals
     stays (`SAND`, `BLAST`: the name of a system). A name in a run, and a run of names whose every word the article
