@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from newsanalysis.core import InputError, OptionError
 from newsanalysis.corpus import Article, make_article, read_corpus
@@ -22,8 +22,10 @@ from newsanalysis.cli import keyword_records, topic_records
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ["en", "fr", "de", "es", "ar", "ru", "xx"]
 def examples(n):
-    "Hypothesis settings: `n` examples, no deadline (the analysis of a corpus takes a while)."
-    return settings(max_examples=n, deadline=None,
+    """Hypothesis settings: `n` examples, no deadline (the analysis of a corpus takes a while), and the same examples on
+    every run and machine (`derandomize`), so that a run of CI is reproducible; a failure found once stays as an
+    `@example`."""
+    return settings(max_examples=n, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 
 # any text: every plane, line breaks of all kinds, zero-width and control characters (no lone surrogates)
@@ -219,15 +221,19 @@ phrase = st.lists(st.sampled_from(["World", "Health", "Organization", "WHO", "Tr
 
 @examples(200)
 @given(st.lists(st.tuples(phrase, st.integers(1, 9)), max_size=30), st.integers(0, 6), st.integers(1, 3))
+@example([("President Organization", 1), ("World", 1), ("Health Organization", 1)], 2, 1)  # the title stands for the person
 def test_topic_keyphrases_repeat_nothing(ranked, n, min_count):
     "`distinct_phrases` keeps at most n phrases, in rank order, each from min_count articles, none inside another."
-    from newsanalysis.topics import distinct_phrases, phrase_key
+    from newsanalysis.topics import distinct_phrases, phrase_key, _persons
     rows = list({phrase_key(p): (phrase_key(p), p, c) for p, c in reversed(ranked)}.values())[::-1]  # one row per key, as in a topic
     out = distinct_phrases(rows, n, min_count)
     assert len(out) <= n
-    pos = [next(i for i, r in enumerate(rows) if r[1] == f) for f in out]
-    assert pos == sorted(pos) and all(rows[i][2] >= min_count for i in pos)
-    keys = [set(rows[i][0].split()) for i in pos]
+    counted = [r for r in rows if r[2] >= min_count]
+    person = _persons(counted)  # a titled name ("President Organization") stands for the full name ("Health Organization")
+    stands = [person.get(r[0], r[:2]) for r in counted]  # (key, form) of what each row stands for
+    pos = [next(i for i, (_, form) in enumerate(stands) if form == f) for f in out]
+    assert pos == sorted(pos)
+    keys = [set(stands[i][0].split()) for i in pos]
     assert not any(a <= b for i, a in enumerate(keys) for j, b in enumerate(keys) if i != j)
     if n and not out: assert all(c < min_count for _, _, c in rows)  # nothing kept only when nothing counts enough
 
