@@ -675,6 +675,14 @@ _SHOUT_RE = re.compile(f"[{_UPPER}]{{4}}")  # four capitals in a row: words writ
 _SHOUT_KEEP = frozenset({"US"})  # in capitals, the country more often than the pronoun, even in shouted text
 _OPENS = re.compile(r"[.!?…:]|\n\s*\n")  # a gap before a sentence or a paragraph (a line break alone may only wrap a line)
 
+def _plain_form(w:str, stops=frozenset())->str|None:
+    """How an English word in capitals is written in running text: in lower case when it is one of `stops` or lemminflect
+    lists it (or each part of it) in lower case only (INVESTORS, PROXY-BASED); capitalised when lemminflect lists it
+    capitalised (FRENCH: French); None for a word it does not know, a name or an acronym (CHRISTIE, NATO)."""
+    t, low = _word_tables(), w.lower()
+    if low in stops or low in t.lower or ("-" in low and all(p in stops or p in t.lower for p in low.split("-"))): return low
+    return w.capitalize() if low in t.classes else None
+
 def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
     """`words` with the shouting taken out, and the words of headings to show in lower case, `[(index, word)]`. A run
     of words in capitals ("HURRICANES ARE part of", a subhead "FALLS IN INVESTMENT", a comment) is written as the rest
@@ -690,7 +698,6 @@ def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
     writes inside its sentences, take the article's spelling (`spell`: CHRISTIE reads Christie, HONG KONG Hong Kong)."""
     stops, en, shown = get_tokenizer(lang).stop_words, lang == "en", []
     name = (lambda w: None) if spell is None else lambda w: spell[w] if len(w) > 3 else None  # -> the article's spelling (TCP: none)
-    lower, known = (_word_tables().lower, _word_tables().classes) if en else (None, None)
     upper = list(compress(range(len(words)), map(str.isupper, words)))
     runs, start = [], 0
     for k in range(1, len(upper) + 1):  # runs of words in capitals, across punctuation but not across a line break
@@ -703,21 +710,20 @@ def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
         opens = starts(run[0])
         low = [words[i].lower() for i in run]
         if en:
-            common = [w in stops or w in lower or ("-" in w and all(p in stops or p in lower for p in w.split("-"))) for w in low]
-            if (not any(len(w) > 3 and c and words[i] not in _SHOUT_KEEP for i, w, c in zip(run, low, common))
-                    or 2 * sum(not c and w not in known for w, c in zip(low, common)) >= sum(w not in stops for w in low)):
+            plain = [_plain_form(words[i], stops) for i in run]  # lower case: a common word; capitalised: French; None: a name
+            if (not any(len(w) > 3 and p == w and words[i] not in _SHOUT_KEEP for i, w, p in zip(run, low, plain))
+                    or 2 * plain.count(None) >= sum(w not in stops for w in low)):
                 if all(map(name, low)):  # names the story writes elsewhere: HONG KONG, "CHARLIE Francis"
                     for i, w in zip(run, low): words[i] = name(w)
                 continue  # no common word, or mostly unknown words: names (LIZ TAYLOR, BLACKBURN ROVERS)
             head = (opens and len(run) > 1 and (run[-1] + 1 == len(words) or "\n" in words[run[-1] + 1])  # on a line of its own,
                     and not any(_OPENS.search(words[i + 1]) for i in run[:-1] if _is_gap(words[i + 1])))  # one phrase
-            for i, w, c in zip(run, low, common):
+            for i, w, p in zip(run, low, plain):
                 if words[i] in _SHOUT_KEEP: continue
-                if c: words[i] = w if w != "i" else "I"
-                elif w in known: words[i] = w.capitalize()
-                else:
+                if p is None:
                     words[i] = name(w) or words[i]  # CHRISTIE: Christie where the story writes so
                     continue
+                words[i] = p if p != "i" else "I"
                 if head and w not in stops: shown.append((i, words[i])); words[i] = w.capitalize()
         elif len(run) > 2 and not stops.isdisjoint(low):
             for i, w in zip(run, low): words[i] = w if w in stops else name(w) or (w if lang not in CAPITALISED_NOUNS else w.capitalize())
@@ -928,13 +934,12 @@ def _untitled(form:str, shouted:bool=False)->str:
     """A form read in a Title Case headline, its common words in lower case (those `lemminflect` lists in lower case
     only, every part of a hyphenated word): "Single-Engine Airplane" reads single-engine airplane, "Shining Path
     Guerrillas" shining path guerrillas (a name the story also writes inside its sentences takes that form instead).
-    In a headline in capitals (`shouted`) so do its common words in capitals ("STEROID USE": steroid use), and a word of
-    three letters or more that lemminflect lists capitalised is capitalised (LIZ TAYLOR: Liz Taylor; NATO, FBI and US,
-    which it does not list, stay)."""
-    low, known = _word_tables().lower, _word_tables().classes
+    In a headline in capitals (`shouted`) its words are written as running text writes them (`_plain_form`: "STEROID
+    USE": steroid use, LIZ TAYLOR: Liz Taylor; NATO, FBI and US, which lemminflect does not list, stay)."""
+    low = _word_tables().lower
     def one(w):
-        if all((p[1:].islower() or (shouted and p.isupper())) and p.lower() in low for p in w.split("-")): return w.lower()
-        return w.capitalize() if shouted and len(w) > 2 and w.isupper() and w.lower() in known else w
+        if shouted and w.isupper(): return _plain_form(w) or w
+        return w.lower() if all(p[1:].islower() and p.lower() in low for p in w.split("-")) else w
     return " ".join(map(one, form.split()))
 
 def surface_forms(cands:Candidates, # the article's candidates
