@@ -297,6 +297,46 @@ def _ing_after_plurals(words:list, tags:str)->str:
             t2[m.start()] = "O"
     return tags if t2 is None else "".join(t2)
 
+_NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH])")  # a lower-case noun after another or a name, before no noun
+_OBJECT_OPENERS = frozenset("the a an it its them their his her him our us my your any no".split())
+_ONE = frozenset("a an one each every".split())  # "a drugs test": the plural only qualifies the noun
+
+@functools.lru_cache(maxsize=None)
+def _clause_verbs()->tuple:
+    "The base forms of the verbs that take `to` and of those that take `that` (`_TAKES_TO`, `_TAKES_THAT`): plan, fear."
+    base = lambda ws: frozenset(w[:-3] + "y" if w.endswith("ies") else w[:-1] for w in ws)
+    return base(_TAKES_TO), base(_TAKES_THAT)
+
+def _verbs_after_nouns(words:list, tags:str)->str:
+    """A noun that is also a verb is the verb of a clause right after its subject, when what follows opens an object or
+    a quantity (`O`):
+    - the base form after a plural noun or a name in -s, before an article or a pronoun ("Tories wreck it", "banks
+      offer the"), a number ("sales rise 2%"), an adverb in -ly ("markets contrast sharply"), an adjective before a
+      noun ("banks face hard times"), or `to` or `that` after a verb that takes them ("companies plan to", "investors
+      fear that");
+    - a form in -s after a singular noun or a name, before an article (but "a") or a pronoun ("coffee doubles the
+      risk", "Wales target their"); not the verbs that take a clause, whose nouns do too ("Tory claims they could").
+    Otherwise the pair may be a compound and stays ("drugs test", "arms embargo on China", "sales tax revenue"), and so
+    it does after "a" or "one" ("a sales rise of 5%")."""
+    t, t2 = _word_tables(), None
+    for m in _NOUN_PAIR.finditer(tags):
+        i = m.start()
+        v, w, nxt = words[i], words[i - 1].lower(), words[i + 1]
+        if i > 1 and words[i - 2].lower() in _ONE: continue
+        if v in t.base:
+            if tags[i - 1] == "N" and not (w in t.plural or w in _IRREGULAR_PLURALS): continue
+            if tags[i - 1] != "N" and (w[-1:] != "s" or w.endswith(_PLURAL_ENDS)): continue
+            if not (nxt in _OBJECT_OPENERS or nxt[:1].isdigit() or (nxt.endswith("ly") and tags[i + 1] in "Os")
+                    or (tags[i + 1] in "AVWGH" and tags[i + 2:i + 3] in ("N", "A"))
+                    or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])): continue
+        elif v in t.verb_s:
+            if w in t.plural or w in _IRREGULAR_PLURALS or nxt not in _OBJECT_OPENERS or nxt in ("a", "an") or v in _TAKES_THAT:
+                continue
+        else: continue
+        if t2 is None: t2 = list(tags)
+        t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
+
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/?[CDE])")  # a name, one letter, (a full stop,) a name: "William S. Saturn", "George W Bush"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
 
@@ -793,6 +833,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
+        if lex.pos: tags = _verbs_after_nouns(words, tags)  # "sales rise 2%", "coffee doubles the risk"
         if not _VERB_FORMS.isdisjoint(tags):
             tags = _PAST_AFTER_NOUN.sub("O", tags)
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
