@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, _unglue, MARKUP_RE, get_tokenizer, _WordCache
+from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, get_tokenizer, _WordCache
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -785,6 +785,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     spell = _Spellings(article)  # the article's spellings of words written in capitals, looked up when needed
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
+        text = mask_boilerplate(text, " | ")  # "Advertisement", "AFP/Getty Images", "© Copyright 2011 …"
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
         if field == "lead" and text[:1].isupper(): text = _dateline(text, spell)  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None

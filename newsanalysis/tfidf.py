@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize as sk_normalize
 from .core import OptionError, NewsAnalysisError, check_unique_ids
 from .corpus import Article, Corpus, iter_articles, check_text
 from . import tokens as _tokens
-from .tokens import get_tokenizer, Token, WORD_RE, mask_markup, normalise, _unglue
+from .tokens import get_tokenizer, Token, normalise, _read_words
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'as_articles', 'article_tokens', 'weighted_counts',
@@ -180,12 +180,12 @@ def _fresh_word_ids(lang:str)->_WordIds:
 
 def _count_group(articles:list, lang:str, fw:dict):
     "(rows, term columns, weights, terms, forms) of every term occurrence in articles of one language."
-    find, ids = WORD_RE.findall, _fresh_word_ids(lang)
+    ids = _fresh_word_ids(lang)
     number, chunks, seg_lens, seg_w, art_lens = ids.__getitem__, [], [], [], []
     for a in articles:
         n0 = len(seg_lens)
         for part, seg in _segments(a):
-            ws = find(_unglue(mask_markup(seg)))
+            ws = _read_words(seg)
             chunks.append(np.fromiter(map(number, ws), np.int64, len(ws)))  # a new word is turned into its term once
             seg_lens.append(len(ws)); seg_w.append(fw.get(part, 1.0) if fw else 1.0)
         art_lens.append(sum(seg_lens[n0:]))

@@ -12,7 +12,8 @@ from .core import OptionError
 
 # %% auto #0
 __all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'MAX_CACHED_WORDS', 'languages', 'Token',
-           'mask_markup', 'sentence_spans', 'Tokenizer', 'normalise', 'get_tokenizer']
+           'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'Tokenizer', 'normalise',
+           'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -61,6 +62,65 @@ def mask_markup(text:str, # the text
     "`text` with HTML entities and tags replaced by as many spaces (offsets are kept)."
     if "&" not in text and "<" not in text: return text
     return MARKUP_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+
+# %% ../nbs/tokens.ipynb #98c9df21
+_BEFORE_CREDIT = re.compile(r"(?:[\w.'-]+ ?/ ?)+\Z")  # the agencies before a credit: AFP/Getty Images
+_BOILERPLATE = {  # a literal every match holds -> (pattern, what a match takes before it), looked for only if it is there
+    "dvertisement": ((re.compile(r"Advertisement(?=\s+[\"“'‘A-Z]|\s*\Z)"), re.compile(r"Skip \Z")),),  # an ad slot
+    "DVERTISEMENT": ((re.compile(r"ADVERTISEMENT(?=\s+[\"“'‘A-Z]|\s*\Z)"), re.compile(r"Skip \Z")),),
+    "ontinue": ((re.compile(r"continues below(?: [Aa]dvertisement)?\b"), re.compile(r"(?:Story|Article) \Z")),
+                (re.compile(r"Continue reading (?:the main story|below)\b"), None)),
+    "Media playback": ((re.compile(r"Media playback is (?:unsupported|not supported) on your device"), None),),  # BBC pages
+    "Image c": ((re.compile(r"Image (?:copyright|caption)\b"), None),),
+    "Getty Images": ((re.compile(r"Getty Images\b"), _BEFORE_CREDIT),),  # a photo credit
+    "Click ": ((re.compile(r"Click (?:here|HERE)\b[^.!?\n]{0,120}[.!?]?"), None),),
+    "Post Your Comment": ((re.compile(r"Post Your Comment\b"), None),),
+    "Copyright": ((re.compile(r"Copyright\b\s*(?:©\s*)?:?\s*(?:\d{4}|by\b)[^\n]{0,400}$", re.M), re.compile(r"©\s*\Z")),),
+    "©": ((re.compile(r"©\s*\d{4}\b[^\n]{0,400}$", re.M), None),),  # a notice, to the end of its line
+}
+_AD_SLOT = ("dvertisement", "DVERTISEMENT")
+_AFTER_WORD = re.compile(r"[a-z] \Z")  # "for Advertisement Selection": a word of the sentence, no ad slot
+_IN_WORD = re.compile(r"\w")
+
+def boilerplate_spans(text:str, # the text
+                     )->list:
+    "`(start, end)` of the web boilerplate in `text` (ad slots, photo credits, page labels, copyright notices), in order."
+    spans = []
+    for hint, patterns in _BOILERPLATE.items():
+        if hint not in text: continue
+        for rx, before in patterns:
+            for m in rx.finditer(text):
+                s, e = m.span()
+                if s and _IN_WORD.match(text, s - 1): continue  # inside a word: "inClick here"
+                if hint in _AD_SLOT and _AFTER_WORD.search(text, max(0, s - 2), s) and text[e:].strip(): continue
+                if before and (b := before.search(text[max(0, s - 80):s])): s -= len(b.group())
+                spans.append((s, e))
+    return sorted(spans)
+
+def mask_boilerplate(text:str, # the text
+                     fill:str|None=None, # what stands for each piece; None: as many spaces (offsets are kept)
+                    )->str:
+    "`text` with its web boilerplate (`boilerplate_spans`) blanked out."
+    spans = boilerplate_spans(text)
+    if not spans: return text
+    out, at = [], 0
+    for s, e in spans:
+        s = max(s, at)
+        if e > s: out += [text[at:s], " " * (e - s) if fill is None else fill]; at = e
+    out.append(text[at:])
+    return "".join(out)
+
+# every match of `_BOILERPLATE` holds one of these words, or "©": a text without any has no boilerplate
+_BOILER_WORDS = frozenset("Advertisement ADVERTISEMENT continues Continue playback caption copyright Getty Click Comment Copyright".split())
+
+def _read_words(text:str)->list:
+    """The words of `text` as the tokenizer reads them: markup and boilerplate blanked, glued datelines split. The
+    boilerplate is looked for only where the words say it may be (a set look-up per word, cheaper than a scan per
+    pattern)."""
+    text = _unglue(mask_markup(text))
+    words = WORD_RE.findall(text)
+    if _BOILER_WORDS.isdisjoint(words) and "©" not in text: return words
+    return WORD_RE.findall(mask_boilerplate(text))
 
 # %% ../nbs/tokens.ipynb #8e813ec1
 _SENT_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE])|\n+")
@@ -172,7 +232,7 @@ def _tokens(self:Tokenizer,
             text:str, # the text to split (e.g. `Article.text`)
            )->list:
     "All words of `text` as `Token`s, stop words included (their `term` is None), in text order."
-    text = mask_markup(text)
+    text = mask_boilerplate(mask_markup(text))
     sents = sentence_spans(text)
     starts = [s for s, _ in sents]
     out = []
@@ -198,8 +258,7 @@ def _call(self:Tokenizer,
           text:str, # the text to analyse
          )->list:
     "The terms of `text` in order, stop words left out: an `analyzer` for scikit-learn vectorizers."
-    text = _unglue(mask_markup(text))
-    return list(filter(None, map(self._terms.__getitem__, WORD_RE.findall(text))))
+    return list(filter(None, map(self._terms.__getitem__, _read_words(text))))
 Tokenizer.__call__ = _call
 
 # %% ../nbs/tokens.ipynb #195ad1c2

@@ -235,3 +235,20 @@ def test_shouted_text_is_shown_as_written():
                                          "US insurers left NEW DELHI .")
     phrases = [p for p, _ in KeywordExtractor(top=10).fit_extract([art])[0]]
     assert "US insurers" in phrases and not any(p.isupper() and len(p) > 4 and p != "NEW DELHI" for p in phrases), phrases
+
+
+def test_web_boilerplate_gives_no_keyphrase():
+    """Ad slots, photo credits, "Click here" lines and copyright notices of scraped pages are no words of the story: no
+    keyphrase or keyword comes from them, and the names next to them stay whole."""
+    body = ("Cameron showed the 3D camera in a funny video. Advertisement Cameron wants the film industry to change. "
+            "(GIUSEPPE ACACE/AFP/Getty Images Stefano Gabbana in Milan) Click HERE to send us your photos! The film "
+            "industry listened. Advertisement Stefano Gabbana agreed with Cameron.\n"
+            "Jennifer Leiser Salt Lake City © Copyright 2011 The Salt Lake Tribune. All rights reserved. This material "
+            "may not be published, broadcast, rewritten or redistributed.")
+    art = Article(id="web", title="Cameron wants a new frame rate", body=body)
+    phrases = [p for p, _ in KeywordExtractor(top=20).fit_extract([art])[0]]
+    junk = ("Advertisement", "Getty", "Click", "HERE", "Copyright", "Tribune", "rights", "material", "broadcast")
+    assert "Stefano Gabbana" in phrases and "Cameron" in phrases, phrases
+    assert not [p for p in phrases if any(j in p for j in junk)], phrases
+    terms = set(extract_keywords([art], top=50).term)
+    assert not terms & {"Advertisement", "Getty", "Copyright", "Tribune", "reserved", "redistributed"}, terms
