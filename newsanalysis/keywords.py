@@ -612,10 +612,14 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
     t2, demonyms = list(tags), _word_tables().demonyms
     for m in _OF_GAP.finditer(tags):
         i, j = m.span()
-        if words[i] != "of" or (j - i == 2 and words[i + 1] != "the") or not _common_noun(words[i - 1]): continue
+        w = words[i]
+        if (w != "of" and w != "and") or (j - i == 2 and (w == "and" or words[i + 1] != "the")) or not _common_noun(words[i - 1]):
+            continue
         a, b = i - 1, j + 1
         while a > 0 and t2[a - 1] in "CDET": a -= 1  # (a name joined just before counts: "Dean of the House of Representatives")
         while b < len(t2) and t2[b] in "CDET": b += 1
+        if w == "and" and (b - j < 2 or not all(map(_common_noun, words[j:b])) or a == 0 or words[a - 1].lower() != "the"
+                           or (b < len(t2) and t2[b] in "NA")): continue  # "the Food and Drug Administration"; not "Britain and Northern Ireland"
         if a < i - 1 and any(_given_name(w) and w not in demonyms for w in words[a:i - 1]): continue
         if b - a > max_len:  # too long: the name from its noun on, when that fits and a place comes before it
             if a == i - 1 or b - i + 1 > max_len or not all(map(_place_word, words[a:i - 1])): continue
@@ -810,7 +814,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
                 if lex.pos: tags = _verb_openers(words, tags, article, openers)  # "Hiring Paul Smith": the name alone
-                if lex.pos and "of" in words: terms, tags = _of_names(words, terms, tags, max_len, get_all)  # "Bank of England"
+                if lex.pos and ("of" in words or "and" in words): terms, tags = _of_names(words, terms, tags, max_len, get_all)  # "Bank of England"
             if "T" in tags or "K" in tags:  # capitalised stop words inside a name: New York, United States
                 terms, keys, t2 = list(terms), list(keys), list(tags)
                 for m in _T_IN_NAME.finditer(tags):
