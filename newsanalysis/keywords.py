@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, get_tokenizer, _WordCache
+from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -1445,7 +1445,7 @@ def highlight(article:Article, # the article
     wanted = {tuple(t for t in map(tk.term, WORD_RE.findall(p))) for p in phrases}
     wanted = {w for w in wanted if w and None not in w}
     longest, spans = max(map(len, wanted), default=0), []
-    text, groups = article.text, []
+    text, groups = unwrap_lines(article.text), []  # a phrase may run over the break of a wrapped line
     for m in CHUNK_RE.finditer(text):
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
         if len(ws) > 2: ws = [w for j, w in enumerate(ws) if not _bare_initial(text, ws, j)]  # "George W Bush"

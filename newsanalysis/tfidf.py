@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize as sk_normalize
 from .core import OptionError, NewsAnalysisError, check_unique_ids
 from .corpus import Article, Corpus, iter_articles, check_text
 from . import tokens as _tokens
-from .tokens import get_tokenizer, Token, normalise, _read_words
+from .tokens import get_tokenizer, Token, normalise, unwrap_lines, _read_words
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'as_articles', 'article_tokens', 'weighted_counts',
@@ -76,8 +76,8 @@ def field_of(article:Article)->callable:
     bounds = []
     for name, s, e in spans:
         if name == "body":
-            p = article.text.find("\n", s)
-            lead_end = e if p < 0 or p >= e else p
+            p = unwrap_lines(article.text[s:e]).find("\n")  # the lead paragraph, as `_segments` reads it
+            lead_end = e if p < 0 else s + p
             bounds += [("lead", s, lead_end), ("body", lead_end, e)]
         else: bounds.append((name, s, e))
     def f(offset:int)->str:
@@ -112,9 +112,11 @@ def article_tokens(article:Article, # the article
 
 # %% ../nbs/tfidf.ipynb #de21f0f2
 def _segments(article:Article):
-    "(part, text) in reading order, the body split into its lead paragraph and the rest (words never cross a line break)."
+    """(part, text) in reading order, the body split into its lead paragraph and the rest (words never cross a line
+    break; the breaks of hard-wrapped lines are read as spaces: `unwrap_lines`)."""
     for name, text in article.parts():
         if name == "body":
+            text = unwrap_lines(text)
             p = text.find("\n")
             if p >= 0: yield "lead", text[:p]; yield "body", text[p:]
             else: yield "lead", text

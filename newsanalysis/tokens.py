@@ -12,8 +12,8 @@ from .core import OptionError
 
 # %% auto #0
 __all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'MAX_CACHED_WORDS', 'languages', 'Token',
-           'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'Tokenizer', 'normalise',
-           'get_tokenizer']
+           'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'unwrap_lines', 'Tokenizer',
+           'normalise', 'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -142,6 +142,26 @@ def sentence_spans(text:str)->list:
         if e2 > s2: out.append((s2, e2))
     return out
 
+# %% ../nbs/tokens.ipynb #c71c94b7
+def unwrap_lines(text:str, # the text
+                 slack:int=12, # a full line is at most this much shorter than the width
+                )->str:
+    "`text` with the line breaks of hard-wrapped lines turned into spaces (same length: offsets are kept)."
+    if text.count("\n") < 3: return text
+    lines = text.split("\n")
+    lens = sorted(len(l) for l in lines if l.strip())
+    if len(lens) < 4: return text
+    width = lens[(9 * (len(lens) - 1)) // 10]  # the width lines were cut at (90th percentile: a few lines may stick out)
+    if not 30 <= width <= 100 or 2 * sum(n >= width - slack for n in lens) < len(lens): return text
+    out, pos = None, 0
+    for line, nxt in zip(lines, lines[1:]):
+        pos += len(line)
+        if line.strip() and nxt[:1].strip() and line[-1:] != "-" and len(line.rstrip()) + 1 + len(nxt.split(" ", 1)[0]) > width:
+            if out is None: out = list(text)
+            out[pos] = " "  # the next word would not have fitted: the line was wrapped, the sentence goes on
+        pos += 1
+    return text if out is None else "".join(out)
+
 # %% ../nbs/tokens.ipynb #35271fd8
 MAX_CACHED_WORDS = 2_000_000  # distinct words a per-word cache keeps before it is emptied
 
@@ -232,7 +252,7 @@ def _tokens(self:Tokenizer,
             text:str, # the text to split (e.g. `Article.text`)
            )->list:
     "All words of `text` as `Token`s, stop words included (their `term` is None), in text order."
-    text = mask_boilerplate(mask_markup(text))
+    text = unwrap_lines(mask_boilerplate(mask_markup(text)))
     sents = sentence_spans(text)
     starts = [s for s, _ in sents]
     out = []
