@@ -143,16 +143,20 @@ def sentence_spans(text:str)->list:
     return out
 
 # %% ../nbs/tokens.ipynb #c71c94b7
+_LINE_ENDS = tuple(".!?:;\"'”’)")  # what a line that ends a sentence or a paragraph ends with
+
 def unwrap_lines(text:str, # the text
                  slack:int=12, # a full line is at most this much shorter than the width
                 )->str:
     "`text` with the line breaks of hard-wrapped lines turned into spaces (same length: offsets are kept)."
-    if text.count("\n") < 3: return text
+    if text.count("\n") < 7: return text
     lines = text.split("\n")
-    lens = sorted(len(l) for l in lines if l.strip())
-    if len(lens) < 4: return text
+    full = [l for l in lines if l.strip()]
+    if len(full) < 8: return text
+    lens = sorted(map(len, full))
     width = lens[(9 * (len(lens) - 1)) // 10]  # the width lines were cut at (90th percentile: a few lines may stick out)
     if not 30 <= width <= 100 or 2 * sum(n >= width - slack for n in lens) < len(lens): return text
+    if 3 * sum(not l.rstrip().endswith(_LINE_ENDS) for l in full) < len(full): return text  # most lines end a sentence
     out, pos = None, 0
     for line, nxt in zip(lines, lines[1:]):
         pos += len(line)
