@@ -252,3 +252,17 @@ def test_web_boilerplate_gives_no_keyphrase():
     assert not [p for p in phrases if any(j in p for j in junk)], phrases
     terms = set(extract_keywords([art], top=50).term)
     assert not terms & {"Advertisement", "Getty", "Copyright", "Tribune", "reserved", "redistributed"}, terms
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+def test_hard_wrapped_article_reads_as_unwrapped(seed, width):
+    """Wire copy cut into lines of a fixed width gives the keyphrases of the same story written one paragraph per
+    line: the breaks that only wrap a line end no sentence, name or phrase."""
+    import textwrap
+    paras = [p for p in seed.body.split("\n") if p.strip()]
+    wrapped = Article(id=seed.id, title=seed.title, standfirst=seed.standfirst,
+                      body="\n".join(textwrap.fill(p, width) for p in paras))
+    plain = Article(id=seed.id, title=seed.title, standfirst=seed.standfirst, body="\n".join(paras))
+    assert wrapped.body.count("\n") > 3 * len(paras)
+    got, want = (KeywordExtractor(top=10).fit_extract([a])[0] for a in (wrapped, plain))
+    assert [p for p, _ in got] == [p for p, _ in want]
