@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize as sk_normalize
 from .core import OptionError, NewsAnalysisError, check_unique_ids
 from .corpus import Article, Corpus, iter_articles, check_text
 from . import tokens as _tokens
-from .tokens import get_tokenizer, Token, normalise, unwrap_lines, _read_words
+from .tokens import get_tokenizer, Token, normalise, unwrap_lines, lead_end, _read_words
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'as_articles', 'article_tokens', 'weighted_counts',
@@ -76,9 +76,9 @@ def field_of(article:Article)->callable:
     bounds = []
     for name, s, e in spans:
         if name == "body":
-            p = unwrap_lines(article.text[s:e]).find("\n")  # the lead paragraph, as `_segments` reads it
-            lead_end = e if p < 0 else s + p
-            bounds += [("lead", s, lead_end), ("body", lead_end, e)]
+            p = lead_end(unwrap_lines(article.text[s:e]))  # the lead paragraph, as `_segments` reads it
+            cut = e if p < 0 else s + p
+            bounds += [("lead", s, cut), ("body", cut, e)]
         else: bounds.append((name, s, e))
     def f(offset:int)->str:
         for name, s, e in bounds:
@@ -117,7 +117,7 @@ def _segments(article:Article):
     for name, text in article.parts():
         if name == "body":
             text = unwrap_lines(text)
-            p = text.find("\n")
+            p = lead_end(text)
             if p >= 0: yield "lead", text[:p]; yield "body", text[p:]
             else: yield "lead", text
         else: yield name, text

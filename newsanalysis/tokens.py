@@ -11,9 +11,9 @@ import Stemmer, stopwordsiso
 from .core import OptionError
 
 # %% auto #0
-__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'MAX_CACHED_WORDS', 'languages', 'Token',
-           'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'unwrap_lines', 'Tokenizer',
-           'normalise', 'get_tokenizer']
+__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'LEAD_WORDS', 'MAX_CACHED_WORDS',
+           'languages', 'Token', 'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'lead_end',
+           'unwrap_lines', 'Tokenizer', 'normalise', 'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -126,14 +126,19 @@ def _read_words(text:str)->list:
 _SENT_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE])|\n+")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st gen gov sen rep lt col sgt capt cmdr adm maj jr sr vs etc inc ltd co corp no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx est dept univ".split())
 
-def sentence_spans(text:str)->list:
-    "`(start, end)` of each sentence of `text`, without surrounding white space."
-    spans, start = [], 0
+def _sentence_ends(text:str):
+    "`(end, next start)` of each sentence of `text` but the last, found one at a time."
+    start = 0
     for m in _SENT_RE.finditer(text):
         if m.group()[0] == ".":
             w = re.search(r"([\w.]+)$", text[start:m.start()])
             if w and (w.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", w.group(1))): continue
-        spans.append((start, m.end() if m.group()[0] != "\n" else m.start())); start = m.end()
+        yield (m.end() if m.group()[0] != "\n" else m.start()), m.end(); start = m.end()
+
+def sentence_spans(text:str)->list:
+    "`(start, end)` of each sentence of `text`, without surrounding white space."
+    spans, start = [], 0
+    for end, nxt in _sentence_ends(text): spans.append((start, end)); start = nxt
     spans.append((start, len(text)))
     out = []
     for s, e in spans:
@@ -141,6 +146,19 @@ def sentence_spans(text:str)->list:
         s2 = s + len(seg) - len(seg.lstrip()); e2 = e - (len(seg) - len(seg.rstrip()))
         if e2 > s2: out.append((s2, e2))
     return out
+
+# %% ../nbs/tokens.ipynb #9fdaec6c
+LEAD_WORDS = 60  # a lead paragraph's length, in words, where the text marks none
+
+def lead_end(text:str, # a body (after `unwrap_lines`)
+             min_words:int=LEAD_WORDS, # where the text has no line break: the lead's first sentences hold this many words
+            )->int:
+    "Offset where the lead paragraph of a body ends: its first line break, or the end of its first sentences; -1 if it is all lead."
+    p = text.find("\n")
+    if p >= 0: return p
+    for end, _ in _sentence_ends(text):
+        if text.count(" ", 0, end) + 1 >= min_words: return end if text[end:].strip() else -1
+    return -1
 
 # %% ../nbs/tokens.ipynb #c71c94b7
 _LINE_ENDS = tuple(".!?:;\"'”’)")  # what a line that ends a sentence or a paragraph ends with
