@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache
+from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -321,7 +321,9 @@ def _verbs_after_nouns(words:list, tags:str)->str:
     t, t2 = _word_tables(), None
     for m in _NOUN_PAIR.finditer(tags):
         i = m.start()
-        v, w, nxt = words[i], words[i - 1].lower(), words[i + 1]
+        v = words[i]
+        if v not in t.base and v not in t.verb_s: continue  # most pairs: no verb
+        w, nxt = words[i - 1].lower(), words[i + 1]
         if i > 1 and words[i - 2].lower() in _ONE: continue
         if v in t.base:
             if tags[i - 1] == "N" and not (w in t.plural or w in _IRREGULAR_PLURALS): continue
@@ -789,10 +791,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     spell = _Spellings(article)  # the article's spellings of words written in capitals, looked up when needed
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
-        text = mask_boilerplate(text, " | ")  # "Advertisement", "AFP/Getty Images", "© Copyright 2011 …"
         text = _unglue(text, " | ")  # a glued dateline ends a chunk
         if field == "lead" and text[:1].isupper(): text = _dateline(text, spell)  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None
+        if _may_hold_boilerplate(text, words): words = _TOKEN_RE.findall(mask_boilerplate(text, " | "))  # "Advertisement", "© Copyright 2011 …"
         if words and _is_gap(words[0]): del words[0]  # the part starts a sentence anyway
         if field != "title" and _SHOUT_RE.search(text): words, shown = _unshout(words, lang, spell)  # "HURRICANES ARE part of"
         if not words: continue

@@ -113,26 +113,34 @@ def mask_boilerplate(text:str, # the text
 # every match of `_BOILERPLATE` holds one of these words, or "©": a text without any has no boilerplate
 _BOILER_WORDS = frozenset("Advertisement ADVERTISEMENT continues Continue playback caption copyright Getty Click Comment Copyright".split())
 
+def _may_hold_boilerplate(text:str, words:list)->bool:
+    "Do the words of `text` (found in it anyway) hold a word of its boilerplate? A set look-up per word, cheaper than a scan per pattern."
+    return not _BOILER_WORDS.isdisjoint(words) or "©" in text
+
 def _read_words(text:str)->list:
-    """The words of `text` as the tokenizer reads them: markup and boilerplate blanked, glued datelines split. The
-    boilerplate is looked for only where the words say it may be (a set look-up per word, cheaper than a scan per
-    pattern)."""
+    "The words of `text` as the tokenizer reads them: markup and boilerplate blanked, glued datelines split."
     text = _unglue(mask_markup(text))
     words = WORD_RE.findall(text)
-    if _BOILER_WORDS.isdisjoint(words) and "©" not in text: return words
-    return WORD_RE.findall(mask_boilerplate(text))
+    return WORD_RE.findall(mask_boilerplate(text)) if _may_hold_boilerplate(text, words) else words
 
 # %% ../nbs/tokens.ipynb #8e813ec1
 _SENT_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE])|\n+")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st gen gov sen rep lt col sgt capt cmdr adm maj jr sr vs etc inc ltd co corp no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx est dept univ".split())
 
-def _sentence_ends(text:str):
-    "`(end, next start)` of each sentence of `text` but the last, found one at a time."
-    start = 0
-    for m in _SENT_RE.finditer(text):
+_INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
+
+def _word_before(text:str, start:int, end:int)->str:
+    "The run of word characters and dots that ends at `end` (not before `start`): `U.S` in 'the U.S.'."
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "._"): i -= 1
+    return text[i:end]
+
+def _sentence_ends(text:str, start:int=0):
+    "`(end, next start)` of each sentence of `text` (from `start`) but the last, found one at a time."
+    for m in _SENT_RE.finditer(text, start):
         if m.group()[0] == ".":
-            w = re.search(r"([\w.]+)$", text[start:m.start()])
-            if w and (w.group(1).lower() in ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)*[A-Za-z]", w.group(1))): continue
+            w = _word_before(text, start, m.start())
+            if w and (w.lower() in ABBREVIATIONS or _INITIALS_RE.fullmatch(w)): continue
         yield (m.end() if m.group()[0] != "\n" else m.start()), m.end(); start = m.end()
 
 def sentence_spans(text:str)->list:
@@ -149,6 +157,7 @@ def sentence_spans(text:str)->list:
 
 # %% ../nbs/tokens.ipynb #9fdaec6c
 LEAD_WORDS = 60  # a lead paragraph's length, in words, where the text marks none
+_FIRST_WORDS = functools.lru_cache(maxsize=8)(lambda n: re.compile(r"\s*(?:\S+\s+){%d}" % max(n - 1, 0)))  # n words and more
 
 def lead_end(text:str, # a body (after `unwrap_lines`)
              min_words:int=LEAD_WORDS, # where the text has no line break: the lead's first sentences hold this many words
@@ -156,8 +165,9 @@ def lead_end(text:str, # a body (after `unwrap_lines`)
     "Offset where the lead paragraph of a body ends: its first line break, or the end of its first sentences; -1 if it is all lead."
     p = text.find("\n")
     if p >= 0: return p
-    for end, _ in _sentence_ends(text):
-        if text.count(" ", 0, end) + 1 >= min_words: return end if text[end:].strip() else -1
+    m = _FIRST_WORDS(min_words).match(text)  # the sentence that holds the last of these words ends the lead
+    if m is None: return -1
+    for end, _ in _sentence_ends(text, m.end() - 1): return end if text[end:].strip() else -1
     return -1
 
 # %% ../nbs/tokens.ipynb #c71c94b7
