@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize as sk_normalize
 from .core import OptionError, NewsAnalysisError, check_unique_ids
 from .corpus import Article, Corpus, iter_articles, check_text
 from . import tokens as _tokens
-from .tokens import get_tokenizer, Token, normalise, unwrap_lines, lead_end, _read_words
+from .tokens import get_tokenizer, Token, normalise, unwrap_lines, lead_end, LEAD_WORDS, _read_words
 
 # %% auto #0
 __all__ = ['FIELD_WEIGHTS', 'DocumentFrequencies', 'field_of', 'as_article', 'as_articles', 'article_tokens', 'weighted_counts',
@@ -70,13 +70,13 @@ class DocumentFrequencies:
 # %% ../nbs/tfidf.ipynb #a42abb74
 FIELD_WEIGHTS = {"title": 3.0, "standfirst": 2.0, "lead": 1.5, "body": 1.0}
 
-def field_of(article:Article)->callable:
+def field_of(article:Article, lead_words:int|None=LEAD_WORDS)->callable:
     "A function from a character offset in `article.text` to the name of the part it falls in (title, standfirst, lead, body)."
     spans = article.spans()
     bounds = []
     for name, s, e in spans:
         if name == "body":
-            p = lead_end(unwrap_lines(article.text[s:e]))  # the lead paragraph, as `_segments` reads it
+            p = lead_end(unwrap_lines(article.text[s:e]), lead_words)  # the lead paragraph, as `_segments` reads it
             cut = e if p < 0 else s + p
             bounds += [("lead", s, cut), ("body", cut, e)]
         else: bounds.append((name, s, e))
@@ -111,13 +111,13 @@ def article_tokens(article:Article, # the article
     return get_tokenizer(article.lang or lang or "en", **tok_kw).tokens(article.text)
 
 # %% ../nbs/tfidf.ipynb #de21f0f2
-def _segments(article:Article):
+def _segments(article:Article, lead_words:int|None=LEAD_WORDS):
     """(part, text) in reading order, the body split into its lead paragraph and the rest (words never cross a line
     break; the breaks of hard-wrapped lines are read as spaces: `unwrap_lines`)."""
     for name, text in article.parts():
         if name == "body":
             text = unwrap_lines(text)
-            p = lead_end(text)
+            p = lead_end(text, lead_words)
             if p >= 0: yield "lead", text[:p]; yield "body", text[p:]
             else: yield "lead", text
         else: yield name, text
@@ -180,13 +180,13 @@ def _fresh_word_ids(lang:str)->_WordIds:
     if len(_word_ids(lang)) > _tokens.MAX_CACHED_WORDS: _word_ids.cache_clear()
     return _word_ids(lang)
 
-def _count_group(articles:list, lang:str, fw:dict):
+def _count_group(articles:list, lang:str, fw:dict, lead_words:int|None=LEAD_WORDS):
     "(rows, term columns, weights, terms, forms) of every term occurrence in articles of one language."
     ids = _fresh_word_ids(lang)
     number, chunks, seg_lens, seg_w, art_lens = ids.__getitem__, [], [], [], []
     for a in articles:
         n0 = len(seg_lens)
-        for part, seg in _segments(a):
+        for part, seg in _segments(a, lead_words):
             ws = _read_words(seg)
             chunks.append(np.fromiter(map(number, ws), np.int64, len(ws)))  # a new word is turned into its term once
             seg_lens.append(len(ws)); seg_w.append(fw.get(part, 1.0) if fw else 1.0)
@@ -208,11 +208,12 @@ def count_terms(articles:list, # `Article`s
                 lang:str|None=None, # language of articles that do not give one (None: English)
                 field_weights:dict|None=None, # weight of each part; None: `FIELD_WEIGHTS`; {}: all 1
                 batch_size:int=20000, # articles counted at once (bounds the memory for the word lists)
+                lead_words:int|None=LEAD_WORDS, # a body without line breaks: its lead holds its first sentences up to this many words (`lead_end`); None: all of it
                )->TermCounts:
     "Plain and weighted term counts of a batch of articles, as sparse matrices (the numbers of `weighted_counts`)."
     articles = list(articles)
     if len(articles) > batch_size:
-        return merge_term_counts([count_terms(articles[i:i+batch_size], lang, field_weights, batch_size)
+        return merge_term_counts([count_terms(articles[i:i+batch_size], lang, field_weights, batch_size, lead_words)
                                   for i in range(0, len(articles), batch_size)])
     fw = FIELD_WEIGHTS if field_weights is None else field_weights
     langs = [a.lang or lang or "en" for a in articles]
@@ -221,7 +222,7 @@ def count_terms(articles:list, # `Article`s
     parts, forms = [], Counter()
     for l in sorted(groups):
         idx = np.asarray(groups[l], dtype=np.int64)
-        r, c, w, terms, f = _count_group([articles[i] for i in idx], l, fw)
+        r, c, w, terms, f = _count_group([articles[i] for i in idx], l, fw, lead_words)
         parts.append((idx[r], c, w, terms)); forms.update(f)
     terms = sorted(set(chain.from_iterable(p[3] for p in parts)))
     tv, rows, cols, ws = {t: i for i, t in enumerate(terms)}, [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
@@ -280,8 +281,9 @@ class NewsTfidf(TransformerMixin, BaseEstimator):
                  max_df=1.0, # drop terms in more documents (int: count, float: share)
                  max_features:int|None=None, # keep only the most frequent terms
                  norm:str|None="l2", # row normalisation, as in scikit-learn
+                 lead_words:int|None=None, # a body without line breaks: its lead holds its first sentences up to this many words; None: all of it
                 ):
-        self.lang, self.field_weights, self.sublinear_tf = lang, field_weights, sublinear_tf
+        self.lang, self.field_weights, self.sublinear_tf, self.lead_words = lang, field_weights, sublinear_tf, lead_words
         self.min_df, self.max_df, self.max_features, self.norm = min_df, max_df, max_features, norm
 
     def _check(self):
@@ -292,7 +294,7 @@ class NewsTfidf(TransformerMixin, BaseEstimator):
                 raise OptionError(f"{n} must be a count (int) or a share in [0, 1] (float), not {v!r}")
 
     def _term_counts(self, X)->TermCounts:
-        return count_terms([as_article(x, i) for i, x in enumerate(X)], self.lang, self.field_weights)
+        return count_terms([as_article(x, i) for i, x in enumerate(X)], self.lang, self.field_weights, lead_words=self.lead_words)
 
     def partial_fit(self, X, y=None):
         "Add the document frequencies of a batch of articles and rebuild the vocabulary."

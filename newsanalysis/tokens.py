@@ -160,11 +160,11 @@ LEAD_WORDS = 60  # a lead paragraph's length, in words, where the text marks non
 _FIRST_WORDS = functools.lru_cache(maxsize=8)(lambda n: re.compile(r"\s*(?:\S+\s+){%d}" % max(n - 1, 0)))  # n words and more
 
 def lead_end(text:str, # a body (after `unwrap_lines`)
-             min_words:int=LEAD_WORDS, # where the text has no line break: the lead's first sentences hold this many words
+             min_words:int|None=LEAD_WORDS, # where the text has no line break: the lead's first sentences hold this many words (0 or None: all of it is lead)
             )->int:
     "Offset where the lead paragraph of a body ends: its first line break, or the end of its first sentences; -1 if it is all lead."
     p = text.find("\n")
-    if p >= 0: return p
+    if p >= 0 or not min_words: return p
     m = _FIRST_WORDS(min_words).match(text)  # the sentence that holds the last of these words ends the lead
     if m is None: return -1
     for end, _ in _sentence_ends(text, m.end() - 1): return end if text[end:].strip() else -1
