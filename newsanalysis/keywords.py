@@ -609,7 +609,9 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
     abbreviation: "European Court of Justice", not "Patrice Talon of Benin") and the whole name has at most `max_len`
     words; a longer one after a place keeps its words from the noun on when they fit ("United States Department of
     Justice" gives "Department of Justice", not "United States Department" and "Justice"; but "National Transportation
-    Safety Committee of Indonesia" is read as before). Returns `(terms, tags)`, changed where a name was joined."""
+    Safety Committee of Indonesia" is read as before). `and` joins on stricter terms, as it more often joins two names:
+    common words all around it, two or more after it, "the" before the name and no noun after it ("the US Food and Drug
+    Administration", not "Britain and Northern Ireland"). Returns `(terms, tags)`, changed where a name was joined."""
     if not _OF_GAP.search(tags): return terms, tags
     t2, demonyms = list(tags), _word_tables().demonyms
     for m in _OF_GAP.finditer(tags):
