@@ -92,8 +92,8 @@ def boilerplate_spans(text:str, # the text
             for m in rx.finditer(text):
                 s, e = m.span()
                 if s and _IN_WORD.match(text, s - 1): continue  # inside a word: "inClick here"
+                if before and (b := before.search(text[max(0, s - 80):s])): s -= len(b.group())  # "Skip Advertisement"
                 if hint in _AD_SLOT and _AFTER_WORD.search(text, max(0, s - 2), s) and text[e:].strip(): continue
-                if before and (b := before.search(text[max(0, s - 80):s])): s -= len(b.group())
                 spans.append((s, e))
     return sorted(spans)
 
