@@ -339,6 +339,57 @@ def _verbs_after_nouns(words:list, tags:str)->str:
         t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
+_BASE_CUES = frozenset("will would could should can cannot may might must shall who that to they we i you They We I You Who".split())
+_S_CUES = frozenset("he she it who which He She It Who".split())  # a verb in -s comes next
+_PRONOUNS = frozenset("who which they we i you he she it They We I You Who He She It".split())  # a past form next is the verb
+_PERFECT_CUES = frozenset("have has had having been being".split())  # a past participle comes next
+_O_BEFORE_NOUN = re.compile("[Os](?=N)")
+_FOCUS_ADVERBS = frozenset("mainly mostly largely partly chiefly primarily particularly especially notably solely purely "
+                           "merely simply nearly roughly approximately exactly namely".split())  # before a noun phrase: "mainly credit card companies"
+_TO_INFINITIVE = frozenset(  # words after which `to` opens an infinitive: "plans to cut", "bid to ban", "set to offer"
+    "plan plans planned planning aim aims aimed aiming hope hopes hoped hoping want wants wanted wanting seek seeks sought "
+    "seeking vow vows vowed vowing threaten threatens threatened threatening refuse refuses refused refusing agree agrees "
+    "agreed agreeing fail fails failed failing need needs needed needing intend intends intended intending expect expects "
+    "expected expecting promise promises promised promising attempt attempts attempted attempting try tries tried trying "
+    "decide decides decided deciding pledge pledges pledged pledging prepare prepares prepared preparing urge urges urged "
+    "urging manage manages managed managing continue continues continued continuing begin begins began begun beginning "
+    "start starts started starting allow allows allowed allowing ask asks asked asking vote votes voted voting move moves "
+    "moved moving choose chooses chose chosen choosing opt opts opted order ordered forced able unable likely unlikely set "
+    "going ready willing eager keen determined bid bids decision decisions effort efforts campaign push drive proposal "
+    "proposals measures steps failure refusal ability chance".split())  # (not "right to ballot access")
+_CUES = _BASE_CUES | _S_CUES | _PERFECT_CUES | {"that", "to"}
+_ADVERBS_BETWEEN = frozenset("not also never now still often always already just then even".split())
+
+def _verbs_after_cues(words:list, tags:str)->str:
+    """A lower-case noun or adjective that is also a verb form is the verb where the words before it ask for one: the
+    base form after a modal or a subject pronoun ("will support hunting", "they offer", "those who oppose"), the form in
+    -s after "he", "she", "it", "who" or "which" ("it supports"), a past form after a pronoun ("who studied oil
+    spills"), the past participle after *have* or *be* ("staff have now accepted wage cuts", "has been charged"; also
+    "the storm had sustained winds", where *have* owns them, but the perfect is far more common), and a noun that is also a
+    verb after an adverb in -ly ("gadgets quickly swap data"; not "mainly credit card companies", `_FOCUS_ADVERBS`). An
+    adverb may stand between ("will also face"). And the base form after `to` where a word that takes an infinitive comes
+    before (`_TO_INFINITIVE`: "want to ban smoking", "a bid to block"; not "led to power cuts"). Returns the tags, with
+    `O` for those words."""
+    t, t2, n = _word_tables(), None, len(words)
+    cues = list(compress(range(n - 1), map(_CUES.__contains__, words)))
+    cues += [i for m in _O_BEFORE_NOUN.finditer(tags) if words[i := m.start()].endswith("ly")
+             and word_class(words[i]) == OTHER and words[i].lower() not in _FOCUS_ADVERBS]  # "quickly swap data"
+    for i in cues:
+        cue, j = words[i], i + 1
+        if cue == "that" and not (i and words[i - 1].lower() == "those"): continue  # "those that support" (not "terms that state lawmakers serve")
+        if cue == "to" and not (i and words[i - 1].lower() in _TO_INFINITIVE): continue  # "plans to offer" (not "led to power cuts")
+        if words[j] in _ADVERBS_BETWEEN or (words[j].endswith("ly") and tags[j] == "O"): j += 1
+        if j >= n: continue
+        g, w = tags[j], words[j]
+        if cue in _PERFECT_CUES: hit = g in "VW"  # (also "the storm had sustained winds": the perfect is far more common)
+        elif g in "VW": hit = cue in _PRONOUNS  # "which caused", "they studied oil spills"
+        elif cue.endswith("ly"): hit = g == "N" and (w in t.base or w in t.verb_s) and w not in t.adj  # not "topologically complex models"
+        else: hit = g in "NA" and ((cue in _BASE_CUES and w in t.base) or (cue in _S_CUES and w in t.verb_s))
+        if hit:
+            if t2 is None: t2 = list(tags)
+            t2[j] = "O"
+    return tags if t2 is None else "".join(t2)
+
 _INITIAL_TAGS = re.compile("(?<=[CDE])s(?=/?[CDE])")  # a name, one letter, (a full stop,) a name: "William S. Saturn", "George W Bush"
 _INITIALS_OK = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # not "I": "World War I. Britain…" ends a sentence
 
@@ -839,6 +890,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
+                tags = _verbs_after_cues(words, tags)  # "will support hunting", "could dent Lycos claims that"
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
