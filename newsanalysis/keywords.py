@@ -842,9 +842,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
     verbable = _verbable() if lex.pos else None
     spell = _Spellings(article)  # the article's spellings of words written in capitals, looked up when needed
+    glued = {}  # CamelCase words at a line start -> written inside a sentence too (a name, not a glued dateline)?
     for field, text in _segments(article):
         if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
-        text = _unglue(text, " | ")  # a glued dateline ends a chunk
+        text = _unglue(text, " | ", lambda w: _found(glued, w, article, _inside_sentence))  # a glued dateline ends a chunk (not "HealthSouth")
         if field == "lead" and text[:1].isupper(): text = _dateline(text, spell)  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None
         if _may_hold_boilerplate(text, words): words = _TOKEN_RE.findall(mask_boilerplate(text, " | "))  # "Advertisement", "© Copyright 2011 …"

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import re, unicodedata, functools
 from bisect import bisect_right
-from typing import NamedTuple
+from typing import NamedTuple, Callable
 import Stemmer, stopwordsiso
 from .core import OptionError
 
@@ -43,9 +43,13 @@ class Token(NamedTuple):
 WORD_RE = re.compile(r"\w[\w\u0300-\u036f]*(?:['’\-.‐‑][\w\u0300-\u036f]+)*")
 _CAMEL_RE = re.compile(r"^([A-Z][a-z]{3,})([A-Z][a-z]{2,})\b", re.M)
 _GLUED_AFTER_BREAK = re.compile(r"\n[A-Z][a-z]{3,}[A-Z][a-z]{2,}\b")  # a literal first character: a fast scan
-def _unglue(text:str, sep:str=" ")->str:
-    "`text` with a dateline glued to the first word of a line split off: `BarcelonaVladimir` -> `Barcelona Vladimir`."
-    if _CAMEL_RE.match(text) or ("\n" in text and _GLUED_AFTER_BREAK.search(text)): return _CAMEL_RE.sub(rf"\1{sep}\2", text)
+def _unglue(text:str, sep:str=" ", keep:Callable|None=None)->str:
+    """`text` with a dateline glued to the first word of a line split off: `BarcelonaVladimir` -> `Barcelona Vladimir`;
+    but not a word `keep(word)` says is a name of its own (the keyphrases ask whether the article writes it inside a
+    sentence too: "HealthSouth ex-boss goes on trial" and "the head of HealthSouth")."""
+    if _CAMEL_RE.match(text) or ("\n" in text and _GLUED_AFTER_BREAK.search(text)):
+        if keep is None: return _CAMEL_RE.sub(rf"\1{sep}\2", text)
+        return _CAMEL_RE.sub(lambda m: m[0] if keep(m[0]) else f"{m[1]}{sep}{m[2]}", text)
     return text  # most texts: no copy, and no scan that tries every position as a line start
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-"})
 ELISIONS = {"fr": ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"),
