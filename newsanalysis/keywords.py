@@ -421,6 +421,25 @@ def _short_forms(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable
     if t2 is None: return terms, keys, tags, gone
     return tuple(terms), tuple(keys), "".join(t2), gone
 
+_OWNED = frozenset({"Day", "Hall"})  # "Veterans' Day", "Fishmongers' Hall": no person's name after the apostrophe
+_PLACE_PLURALS = frozenset("States Nations Emirates Islands Philippines Netherlands Kingdoms".split())  # "the United States' National Basketball Association"
+_owners = lambda w, plural: (w.lower() in plural or w.endswith("ers")) and w not in _PLACE_PLURALS  # a common noun's plural: Workers, Bishops, Fishmongers
+
+def _plural_owners(words:list, terms:tuple, keys:tuple, tags:str, shown:list|None):
+    """The apostrophe of a common noun's plural between two capitalised words is part of a name: "Kurdistan Workers'
+    Party", "Catholic Bishops' Conference", "Fishmongers' Hall" (it joins the word before it, written `Workers'`). Not
+    after a name or a place, or before a person's name ("Novartis' Sandoz", "the United Nations' Economic Commission",
+    "Astros' Brett Myers", "Dallas' Brendan Haywood"); "Putin's
+    Kremlin" still ends at the 's, and "the protesters' demands" at the apostrophe. Returns `(terms, keys, tags,
+    shown)` as `_drop` does."""
+    t = _word_tables()
+    gone = [i for i in range(1, len(words) - 1)
+            if words[i] in ("'", "’") and tags[i - 1] in "CDE" and tags[i + 1] in "CDE" and _owners(words[i - 1], t.plural)
+            and (words[i + 1] in _OWNED or not _given_name(words[i + 1]))]
+    if not gone: return terms, keys, tags, shown
+    for i in gone: words[i - 1] += words[i]
+    return _drop(gone, words, terms, keys, tags, shown)
+
 def _drop(gone:list, words:list, terms:tuple, keys:tuple, tags:str, shown:list|None):
     """The words at the positions `gone` left out: full stops that end no sentence, and middle initials
     (`_middle_initials`, `_short_forms`). `words` changes in place; returns `(terms, keys, tags, shown)`, the positions of
@@ -859,6 +878,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if lex.pos and not _SHORT.isdisjoint(words):  # "Sen. John McCain"
             terms, keys, tags, gone = _short_forms(words, terms, keys, tags, get_all)
             if gone: terms, keys, tags, shown = _drop(gone, words, terms, keys, tags, shown)
+        if "'" in words or "’" in words: terms, keys, tags, shown = _plural_owners(words, terms, keys, tags, shown)  # "Workers' Party"
         name_at = {}  # end of each name -> its start
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
@@ -1481,9 +1501,11 @@ def _after_initial(text:str, ws:list, start:int)->bool:
             and text[e:start] == ". " and text[start].isupper())
 
 def _after_saint(text:str, ws:list, start:int)->bool:
-    "Whether the words `ws` end in `St.`, `Mt.` or `Ft.` and the word at `start` goes on with the name (St. Louis)."
+    """Whether the words `ws` end in `St.`, `Mt.` or `Ft.` and the word at `start` goes on with the name (St. Louis), or
+    in a plural's apostrophe inside a name ("Workers' Party": the candidates decide which; a phrase only matches there)."""
     s, e, _ = ws[-1]
-    return text[s:e] in _SAINTS and text[e:start] == ". " and text[start].isupper()
+    gap = text[e:start]
+    return text[start].isupper() and ((gap == ". " and text[s:e] in _SAINTS) or (gap in ("' ", "’ ") and text[e - 1] == "s"))
 
 def _bare_initial(text:str, ws:list, j:int)->bool:
     "Is word `j` of a chunk a middle initial without a full stop, between two capitalised words (George W Bush)?"
@@ -1507,7 +1529,7 @@ def highlight(article:Article, # the article
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
         if len(ws) > 2: ws = [w for j, w in enumerate(ws) if not _bare_initial(text, ws, j)]  # "George W Bush"
         if groups and _after_initial(text, groups[-1], ws[0][0]): groups[-1][-1:] = ws  # "William S. Saturn"
-        elif groups and _after_saint(text, groups[-1], ws[0][0]): groups[-1] += ws  # "St. Louis"
+        elif groups and _after_saint(text, groups[-1], ws[0][0]): groups[-1] += ws  # "St. Louis", "Workers' Party"
         else: groups.append(ws)
     for ws in groups:
         i = 0
