@@ -299,6 +299,7 @@ def _ing_after_plurals(words:list, tags:str)->str:
 
 _NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH])")  # a lower-case noun after another or a name, before no noun
 _OBJECT_OPENERS = frozenset("the a an it its them their his her him our us my your any no".split())
+_ADVERB_PARTICLES = frozenset("back up down out off away".split())  # "rings date back", "prices shoot up"
 _ONE = frozenset("a an one each every".split())  # "a drugs test": the plural only qualifies the noun
 
 @functools.lru_cache(maxsize=None)
@@ -315,7 +316,9 @@ def _verbs_after_nouns(words:list, tags:str)->str:
       noun ("banks face hard times"), or `to` or `that` after a verb that takes them ("companies plan to", "investors
       fear that");
     - a form in -s after a singular noun or a name, before an article (but "a") or a pronoun ("coffee doubles the
-      risk", "Wales target their"); not the verbs that take a clause, whose nouns do too ("Tory claims they could").
+      risk", "Wales target their"); not the verbs that take a clause, whose nouns do too ("Tory claims they could");
+    - the base form after a plural also before an adverb particle ("rings date back", "prices shoot up"; the form in -s
+      stays: "Cairn shares up 5%", "Vibe awards back" are a headline's noun and where it goes).
     Otherwise the pair may be a compound and stays ("drugs test", "arms embargo on China", "sales tax revenue"), and so
     it does after "a" or "one" ("a sales rise of 5%")."""
     t, t2 = _word_tables(), None
@@ -328,7 +331,7 @@ def _verbs_after_nouns(words:list, tags:str)->str:
         if v in t.base:
             if tags[i - 1] == "N" and not (w in t.plural or w in _IRREGULAR_PLURALS): continue
             if tags[i - 1] != "N" and (w[-1:] != "s" or w.endswith(_PLURAL_ENDS)): continue
-            if not (nxt in _OBJECT_OPENERS or nxt[:1].isdigit() or (nxt.endswith("ly") and tags[i + 1] in "Os")
+            if not (nxt in _OBJECT_OPENERS or nxt in _ADVERB_PARTICLES or nxt[:1].isdigit() or (nxt.endswith("ly") and tags[i + 1] in "Os")
                     or (tags[i + 1] in "AVWGH" and tags[i + 2:i + 3] in ("N", "A"))
                     or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])): continue
         elif v in t.verb_s:
