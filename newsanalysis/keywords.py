@@ -346,7 +346,6 @@ _BASE_CUES = frozenset("will would could should can cannot may might must shall 
 _S_CUES = frozenset("he she it who which He She It Who".split())  # a verb in -s comes next
 _PRONOUNS = frozenset("who which they we i you he she it They We I You Who He She It".split())  # a past form next is the verb
 _PERFECT_CUES = frozenset("have has had having been being".split())  # a past participle comes next
-_O_BEFORE_NOUN = re.compile("[Os](?=N)")
 _FOCUS_ADVERBS = frozenset("mainly mostly largely partly chiefly primarily particularly especially notably solely purely "
                            "merely simply nearly roughly approximately exactly namely".split())  # before a noun phrase: "mainly credit card companies"
 _TO_INFINITIVE = frozenset(  # words after which `to` opens an infinitive: "plans to cut", "bid to ban", "set to offer"
@@ -361,6 +360,7 @@ _TO_INFINITIVE = frozenset(  # words after which `to` opens an infinitive: "plan
     "going ready willing eager keen determined bid bids decision decisions effort efforts campaign push drive proposal "
     "proposals measures steps failure refusal ability chance".split())  # (not "right to ballot access")
 _CUES = _BASE_CUES | _S_CUES | _PERFECT_CUES | {"that", "to"}
+_is_cue = _WordCache(lambda w: w in _CUES or (w.endswith("ly") and word_class(w) == OTHER and w.lower() not in _FOCUS_ADVERBS))  # "quickly swap data"
 _ADVERBS_BETWEEN = frozenset("not also never now still often always already just then even".split())
 
 def _verbs_after_cues(words:list, tags:str)->str:
@@ -374,16 +374,16 @@ def _verbs_after_cues(words:list, tags:str)->str:
     before (`_TO_INFINITIVE`: "want to ban smoking", "a bid to block"; not "led to power cuts"). Returns the tags, with
     `O` for those words."""
     t, t2, n = _word_tables(), None, len(words)
-    cues = list(compress(range(n - 1), map(_CUES.__contains__, words)))
-    cues += [i for m in _O_BEFORE_NOUN.finditer(tags) if words[i := m.start()].endswith("ly")
-             and word_class(words[i]) == OTHER and words[i].lower() not in _FOCUS_ADVERBS]  # "quickly swap data"
-    for i in cues:
-        cue, j = words[i], i + 1
+    for i in compress(range(n - 1), map(_is_cue.__getitem__, words)):  # one look-up per word, at C speed
+        j = i + 1
+        g = tags[j]
+        if g not in "NAVW":  # most cues: no noun, adjective or participle next
+            if j + 1 >= n or not (words[j] in _ADVERBS_BETWEEN or (g == "O" and words[j].endswith("ly"))): continue
+            j += 1; g = tags[j]  # "will also face"
+            if g not in "NAVW": continue
+        cue, w = words[i], words[j]
         if cue == "that" and not (i and words[i - 1].lower() == "those"): continue  # "those that support" (not "terms that state lawmakers serve")
         if cue == "to" and not (i and words[i - 1].lower() in _TO_INFINITIVE): continue  # "plans to offer" (not "led to power cuts")
-        if words[j] in _ADVERBS_BETWEEN or (words[j].endswith("ly") and tags[j] == "O"): j += 1
-        if j >= n: continue
-        g, w = tags[j], words[j]
         if cue in _PERFECT_CUES: hit = g in "VW"  # (also "the storm had sustained winds": the perfect is far more common)
         elif g in "VW": hit = cue in _PRONOUNS  # "which caused", "they studied oil spills"
         elif cue.endswith("ly"): hit = g == "N" and (w in t.base or w in t.verb_s) and w not in t.adj  # not "topologically complex models"
