@@ -881,7 +881,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if lex.pos and not _SHORT.isdisjoint(words):  # "Sen. John McCain"
             terms, keys, tags, gone = _short_forms(words, terms, keys, tags, get_all)
             if gone: terms, keys, tags, shown = _drop(gone, words, terms, keys, tags, shown)
-        if "'" in words or "’" in words: terms, keys, tags, shown = _plural_owners(words, terms, keys, tags, shown)  # "Workers' Party"
+        if lex.pos and ("'" in words or "’" in words): terms, keys, tags, shown = _plural_owners(words, terms, keys, tags, shown)  # "Workers' Party"
         name_at = {}  # end of each name -> its start
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
