@@ -432,9 +432,8 @@ def _plural_owners(words:list, terms:tuple, keys:tuple, tags:str, shown:list|Non
     """The apostrophe of a common noun's plural between two capitalised words is part of a name: "Kurdistan Workers'
     Party", "Catholic Bishops' Conference", "Fishmongers' Hall" (it joins the word before it, written `Workers'`). Not
     after a name or a place, or before a person's name ("Novartis' Sandoz", "the United Nations' Economic Commission",
-    "Astros' Brett Myers", "Dallas' Brendan Haywood"); "Putin's
-    Kremlin" still ends at the 's, and "the protesters' demands" at the apostrophe. Returns `(terms, keys, tags,
-    shown)` as `_drop` does."""
+    "Astros' Brett Myers", "Dallas' Brendan Haywood"); "Putin's Kremlin" still ends at the 's, and "the protesters'
+    demands" at the apostrophe. Returns `(terms, keys, tags, shown)` as `_drop` does."""
     t = _word_tables()
     gone = [i for i in range(1, len(words) - 1)
             if words[i] in ("'", "’") and tags[i - 1] in "CDE" and tags[i + 1] in "CDE" and _owners(words[i - 1], t.plural)
