@@ -1502,7 +1502,7 @@ def _after_initial(text:str, ws:list, start:int)->bool:
     return (e - s == 1 and before is not None and text[s] in _INITIALS_OK and text[before].isupper()
             and text[e:start] == ". " and text[start].isupper())
 
-def _after_saint(text:str, ws:list, start:int)->bool:
+def _name_goes_on(text:str, ws:list, start:int)->bool:
     """Whether the words `ws` end in `St.`, `Mt.` or `Ft.` and the word at `start` goes on with the name (St. Louis), or
     in a plural's apostrophe inside a name ("Workers' Party": the candidates decide which; a phrase only matches there)."""
     s, e, _ = ws[-1]
@@ -1531,7 +1531,7 @@ def highlight(article:Article, # the article
         ws = [(x.start() + m.start(), x.end() + m.start(), tk.term(x.group())) for x in WORD_RE.finditer(m.group())]
         if len(ws) > 2: ws = [w for j, w in enumerate(ws) if not _bare_initial(text, ws, j)]  # "George W Bush"
         if groups and _after_initial(text, groups[-1], ws[0][0]): groups[-1][-1:] = ws  # "William S. Saturn"
-        elif groups and _after_saint(text, groups[-1], ws[0][0]): groups[-1] += ws  # "St. Louis", "Workers' Party"
+        elif groups and _name_goes_on(text, groups[-1], ws[0][0]): groups[-1] += ws  # "St. Louis", "Workers' Party"
         else: groups.append(ws)
     for ws in groups:
         i = 0
