@@ -609,6 +609,8 @@ def _titles()->frozenset:
 
 _bare = _WordCache(lambda w: _clean_form(w).lower())  # word -> as shown (no possessive), lower-cased
 
+_GIVEN_NAME_TITLES = frozenset({"sir", "dame"})  # titles written before the given name alone: "Sir Alan" for Sir Alan Budd
+
 def _titled_names(name_words:dict, names:Counter)->dict:
     """Names that are titles and a surname ("Prime Minister Johnson", "Mayor Adamowicz"), each with the full name of the
     person in the article ("Boris Johnson"): {titled key: person key}. A title is a noun (`United`, also in the list, is
@@ -616,7 +618,9 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     the person's name has no title and starts with no common word: a given name. When two people share the surname
     ("Joe Biden", "Hunter Biden"), the titled name stays as it is. Whatever the surname (also a common word, as Trump
     or King), the titled name also joins a person when the article writes the same title before one full name, and only
-    one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written."""
+    one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written. A
+    knighthood's title goes before the given name: "Sir Alan" is Sir Alan Budd where he is the only Sir Alan written with
+    a surname (`_GIVEN_NAME_TITLES`)."""
     titles, low, bare = _titles(), _word_tables().lower, _bare.__getitem__
     tkeys = {k for k, ws in name_words.items() if bare(ws[0]) in titles  # most names fail here
              and bare(ws[-1]) not in titles and all(bare(w) in titles for w in ws[1:-1])}
@@ -631,6 +635,10 @@ def _titled_names(name_words:dict, names:Counter)->dict:
         full = {f[n:] for f, ws in name_words.items()
                 if len(f) > len(k) and f[:n] == k[:n] and f[-1] == k[-1] and titles.isdisjoint(map(bare, ws[n:]))}
         if len(full) == 1: out[k] = full.pop()  # "President Donald Trump" written: "President Trump" is Donald Trump
+    for k in sorted(tkeys - out.keys()):
+        if len(k) == 2 and bare(name_words[k][0]) in _GIVEN_NAME_TITLES:
+            full = {f for f in name_words if len(f) == 3 and f[:2] == k}
+            if len(full) == 1: f = full.pop(); out[k] = out.get(f, f)  # "Sir Alan" is Sir Alan Budd
     return out
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
