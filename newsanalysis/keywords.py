@@ -629,11 +629,13 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     for k, ws in name_words.items():
         if len(k) <= 3 and bare(ws[0]) not in low and titles.isdisjoint(map(bare, ws)): people[k[-1]].append(k)
     one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name: the first name written
-    out = {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one and bare(name_words[k][-1]) not in low}
+    out = {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one and bare(name_words[k][-1]) not in low
+           and bare(name_words[one[k[-1]]][-1]) == bare(name_words[k][-1])}  # the same surname, not only its stem: Prince William is no Williams
     for k in sorted(tkeys - out.keys()):
         n = len(k) - 1  # the title's words
-        full = {f[n:] for f, ws in name_words.items()
-                if len(f) > len(k) and f[:n] == k[:n] and f[-1] == k[-1] and titles.isdisjoint(map(bare, ws[n:]))}
+        full = {f[i + n:] for f, ws in name_words.items() if len(f) > len(k) and f[-1] == k[-1]
+                for i in range(len(f) - len(k))  # the title, after words that only qualify it: "US President Donald Trump"
+                if f[i:i + n] == k[:n] and titles.isdisjoint(map(bare, ws[i + n:])) and all(map(_modifier, ws[:i]))}
         if len(full) == 1: out[k] = full.pop()  # "President Donald Trump" written: "President Trump" is Donald Trump
     for k in sorted(tkeys - out.keys()):
         if len(k) == 2 and bare(name_words[k][0]) in _GIVEN_NAME_TITLES:
@@ -656,6 +658,17 @@ def _given_name(w:str)->bool:
     keep their first word)."""
     b, t = _bare[w], _word_tables()
     return b not in t.lower and b not in t.adj and b not in _titles() and not w.isupper()
+
+def _person_after_title(words:list, a:int, b:int)->int|None:
+    """Where the person's name starts in the name `words[a:b]` that ends with a title and a person's name ("United States
+    Senator Kay Hagan", "Ukrainian President Volodymyr Zelensky"): two or three words after the last title, a given name
+    first (`_given_name`) and no common word last. None if the name is not so made."""
+    titles, low = _titles(), _word_tables().lower
+    for t in range(b - 3, max(a, b - 4) - 1, -1):
+        if _bare[words[t]] in titles:
+            p = t + 1
+            return p if _given_name(words[p]) and _bare[words[b - 1]] not in low and titles.isdisjoint(map(_bare.__getitem__, words[p:b])) else None
+    return None
 
 _ALL_CAPS = re.compile("[CDE]+$").fullmatch
 _OF = frozenset({"of", "from", "for"})
@@ -919,7 +932,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 if b - a > 2 and lex.pos and words[a] in demonyms and all(map(_given_name, words[a + 1:b])):
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
-                if name_words is not None and k not in name_words: name_words[k] = words[a:b]
+                if name_words is not None:
+                    if k not in name_words: name_words[k] = words[a:b]
+                    if b - a > 2 and (p := _person_after_title(words, a, b)):  # "US Senator Kay Hagan": also Kay Hagan
+                        k = terms[p:b]; names[k] += 1; name_words.setdefault(k, words[p:b])
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
                 tags = _verbs_after_cues(words, tags)  # "will support hunting", "could dent Lycos claims that"
@@ -1202,7 +1218,7 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     for k, s in ranked:
         if len(k) == 1: k = full.get(k[0], k)
         elif k in surnames: k = surnames[k]
-        elif titled and k in titled: k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz"
+        elif titled and k in titled: covered.append(set(k)); k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz" (and covers "Mayor")
         if k in merged: merged[k] += s; continue
         sk = set(k)
         if any(map(sk.issubset, sets)) or (covered and any(map(sk.issubset, covered))): continue
