@@ -317,6 +317,8 @@ def _verbs_after_nouns(words:list, tags:str)->str:
       fear that");
     - a form in -s after a singular noun or a name, before an article (but "a") or a pronoun ("coffee doubles the
       risk", "Wales target their"); not the verbs that take a clause, whose nouns do too ("Tory claims they could");
+      after a name, even one in -s, also before a number or an adjective and a noun, which no compound noun takes ("Bernie Sanders ends
+      2020 bid", "Finlay Calder fears civil war"; not before a participle: "EU rules set compensation");
     - the base form after a plural also before an adverb particle ("rings date back", "prices shoot up"; the form in -s
       stays: "Cairn shares up 5%", "Vibe awards back" are a headline's noun and where it goes).
     Otherwise the pair may be a compound and stays ("drugs test", "arms embargo on China", "sales tax revenue"), and so
@@ -335,8 +337,9 @@ def _verbs_after_nouns(words:list, tags:str)->str:
                     or (tags[i + 1] in "AVWGH" and tags[i + 2:i + 3] in ("N", "A"))
                     or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])): continue
         elif v in t.verb_s:
-            if w in t.plural or w in _IRREGULAR_PLURALS or nxt not in _OBJECT_OPENERS or nxt in ("a", "an") or v in _TAKES_THAT:
-                continue
+            if not (tags[i - 1] in "CDE" and (nxt[:1].isdigit() or (tags[i + 1] == "A" and tags[i + 2:i + 3] in ("N", "A")))):
+                if w in t.plural or w in _IRREGULAR_PLURALS or nxt not in _OBJECT_OPENERS or nxt in ("a", "an") or v in _TAKES_THAT:
+                    continue
         else: continue
         if t2 is None: t2 = list(tags)
         t2[i] = "O"
