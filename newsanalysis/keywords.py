@@ -643,7 +643,7 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     for k in sorted(tkeys - out.keys()):
         if len(k) == 2 and bare(name_words[k][0]) in _GIVEN_NAME_TITLES:
             full = {f for f in name_words if len(f) == 3 and f[:2] == k}
-            if len(full) == 1: f = full.pop(); out[k] = out.get(f, f)  # "Sir Alan" is Sir Alan Budd
+            if len(full) == 1: f = full.pop(); out[k] = f[1:] if f[1:] in names else out.get(f, f)  # "Sir Alan" is (Sir) Alan Budd
     return out
 
 _NAME_PARTICLES = frozenset("bin ibn bint ben van von der den de del della di da dos das du la le al el ter zu y".split())
@@ -906,7 +906,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             terms, keys, tags, gone = _short_forms(words, terms, keys, tags, get_all)
             if gone: terms, keys, tags, shown = _drop(gone, words, terms, keys, tags, shown)
         if lex.pos and not _APOSTROPHES.isdisjoint(words): terms, keys, tags, shown = _plural_owners(words, terms, keys, tags, shown)  # "Workers' Party"
-        name_at = {}  # end of each name -> its start
+        name_at, roles = {}, []  # end of each name -> its start; (start, end) of the titles before a person
         if field == "title" and not caps_nouns and is_title_case(text): tags = tags.translate(_TAG_NO_CAPS)
         else:
             tags = _SENT_START_STOP.sub("s", tags)
@@ -935,10 +935,11 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 if b - a > 2 and lex.pos and words[a] in demonyms and all(map(_given_name, words[a + 1:b])):
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
-                if name_words is not None:
-                    if k not in name_words: name_words[k] = words[a:b]
-                    if b - a > 2 and (p := _person_after_title(words, a, b)):  # "US Senator Kay Hagan": also Kay Hagan
-                        k = terms[p:b]; names[k] += 1; name_words.setdefault(k, words[p:b])
+                if name_words is not None and k not in name_words: name_words[k] = words[a:b]
+                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b)):  # "US Senator Kay Hagan": also Kay Hagan
+                    k = terms[p:b]; names[k] += 1; name_at[b] = p  # the candidate: the person
+                    roles.append((a, p))  # and no single title either: "President"
+                    if name_words is not None: name_words.setdefault(k, words[p:b])
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
                 tags = _verbs_after_cues(words, tags)  # "will support hunting", "could dent Lycos claims that"
@@ -951,6 +952,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
             tags = tags.translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
+        for a, p in roles: tags = tags[:a] + "A" * (p - a) + tags[p:]  # words that qualify the person: no noun
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
