@@ -297,7 +297,7 @@ def _ing_after_plurals(words:list, tags:str)->str:
             t2[m.start()] = "O"
     return tags if t2 is None else "".join(t2)
 
-_NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH])")  # a lower-case noun after another or a name, before no noun
+_NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH/])")  # a lower-case noun after another or a name, before no noun
 _OBJECT_OPENERS = frozenset("the a an it its them their his her him our us my your any no".split())
 _ADVERB_PARTICLES = frozenset("back up down out off away".split())  # "rings date back", "prices shoot up"
 _ONE = frozenset("a an one each every".split())  # "a drugs test": the plural only qualifies the noun
@@ -308,7 +308,22 @@ def _clause_verbs()->tuple:
     base = lambda ws: frozenset(w[:-3] + "y" if w.endswith("ies") else w[:-1] for w in ws)
     return base(_TAKES_TO), base(_TAKES_THAT)
 
-def _verbs_after_nouns(words:list, tags:str)->str:
+_PREPOSITIONS = frozenset("of in on at with from by into onto about over under between among against through during "
+                          "without within across per via".split())  # never open a clause: "an admission of drugs use"
+
+def _may_be_subject(words:list, tags:str, i:int, text:str)->bool:
+    """May the plural noun at `i` be the subject of the word after it ("reports claim.", "profits fall to")? Not where the
+    pair comes twice in the article (a compound: "singles chart"), after a word that opens a singular noun phrase or a
+    preposition, with only nouns and adjectives between ("a straight sets defeat", "of drugs use"; a name between ends
+    the prepositional phrase: "in Bangladesh textiles account for"), nor where the plural
+    may be a headline's verb after a name ("Kennedy questions trust of Blair")."""
+    if text.count(f"{words[i]} {words[i + 1]}") > 1: return False
+    j, name = i - 1, False
+    while j >= 0 and tags[j] in "NACDE": name |= tags[j] in "CDE"; j -= 1
+    if j >= 0 and (words[j].lower() in _ONE or (not name and words[j].lower() in _PREPOSITIONS)): return False  # "in Bangladesh textiles account for" 
+    return not (i and words[i - 1][:1].isupper() and words[i] in _word_tables().verb_s)  # (also a name opening the sentence)
+
+def _verbs_after_nouns(words:list, tags:str, text:str="")->str:
     """A noun that is also a verb is the verb of a clause right after its subject, when what follows opens an object or
     a quantity (`O`):
     - the base form after a plural noun or a name in -s, before an article or a pronoun ("Tories wreck it", "banks
@@ -320,7 +335,11 @@ def _verbs_after_nouns(words:list, tags:str)->str:
       after a name, even one in -s, also before a number or an adjective and a noun, which no compound noun takes ("Bernie Sanders ends
       2020 bid", "Finlay Calder fears civil war"; not before a participle: "EU rules set compensation");
     - the base form after a plural also before an adverb particle ("rings date back", "prices shoot up"; the form in -s
-      stays: "Cairn shares up 5%", "Vibe awards back" are a headline's noun and where it goes).
+      stays: "Cairn shares up 5%", "Vibe awards back" are a headline's noun and where it goes);
+    - the base form after a lower-case plural that may be its subject (`_may_be_subject`) also before a preposition or
+      a particle, `that` or the end of the sentence ("newspaper reports claim.", "profits fall to", "corals feed on").
+      A compound after "the" or a possessive is then read as a clause ("its arms ban on China", "the UK sales record
+      for"): no word class tells the two apart, and the verbs are the commoner case in news.
     Otherwise the pair may be a compound and stays ("drugs test", "arms embargo on China", "sales tax revenue"), and so
     it does after "a" or "one" ("a sales rise of 5%")."""
     t, t2 = _word_tables(), None
@@ -335,7 +354,9 @@ def _verbs_after_nouns(words:list, tags:str)->str:
             if tags[i - 1] != "N" and (w[-1:] != "s" or w.endswith(_PLURAL_ENDS)): continue
             if not (nxt in _OBJECT_OPENERS or nxt in _ADVERB_PARTICLES or nxt[:1].isdigit() or (nxt.endswith("ly") and tags[i + 1] in "Os")
                     or (tags[i + 1] in "AVWGH" and tags[i + 2:i + 3] in ("N", "A"))
-                    or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])): continue
+                    or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])
+                    or (tags[i - 1] == "N" and (tags[i + 1] == "/" or nxt in t.particles or nxt == "that")
+                        and _may_be_subject(words, tags, i - 1, text))): continue
         elif v in t.verb_s:
             if not (tags[i - 1] in "CDE" and (nxt[:1].isdigit() or (tags[i + 1] == "A" and tags[i + 2:i + 3] in ("N", "A")))):
                 if w in t.plural or w in _IRREGULAR_PLURALS or nxt not in _OBJECT_OPENERS or nxt in ("a", "an") or v in _TAKES_THAT:
@@ -946,7 +967,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
-        if lex.pos: tags = _verbs_after_nouns(words, tags)  # "sales rise 2%", "coffee doubles the risk"
+        if lex.pos: tags = _verbs_after_nouns(words, tags, article.text)  # "sales rise 2%", "coffee doubles the risk"
         if not _VERB_FORMS.isdisjoint(tags):
             tags = _PAST_AFTER_NOUN.sub("O", tags)
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
