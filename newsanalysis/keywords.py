@@ -382,12 +382,29 @@ _TO_INFINITIVE = frozenset(  # words after which `to` opens an infinitive: "plan
     "start starts started starting allow allows allowed allowing ask asks asked asking vote votes voted voting move moves "
     "moved moving choose chooses chose chosen choosing opt opts opted order ordered forced able unable likely unlikely set "
     "going ready willing eager keen determined bid bids decision decisions effort efforts campaign push drive proposal "
-    "proposals measures steps failure refusal ability chance".split())  # (not "right to ballot access")
+    "proposals measures steps failure refusal ability chance help helps helped helping used".split())  # (not "right to ballot access")
+_TO_AFTER_OBJECT = frozenset(  # words after which an object, then `to`, opens an infinitive: "allowing businesses to track"
+    "allow allows allowed allowing enable enables enabled enabling help helps helped helping encourage encourages "
+    "encouraged encouraging force forces forced forcing urge urges urged urging ask asks asked asking persuade persuades "
+    "persuaded persuading invite invites invited inviting permit permits permitted permitting require requires required "
+    "requiring tell tells told telling order ordered ordering want wants wanted wanting expect expects expected "
+    "expecting get gets got getting cause causes caused causing".split())
 _CUES = _BASE_CUES | _S_CUES | _PERFECT_CUES | {"that", "to"}
 _is_cue = _WordCache(lambda w: w in _CUES or (w.endswith("ly") and word_class(w) == OTHER and w.lower() not in _FOCUS_ADVERBS))  # "quickly swap data"
 _ADVERBS_BETWEEN = frozenset("not also never now still often always already just then even".split())
 
-def _verbs_after_cues(words:list, tags:str)->str:
+def _to_infinitive(words:list, tags:str, i:int, title:bool)->bool:
+    """Does the `to` at `i` open an infinitive? After a word that takes one (`_TO_INFINITIVE`: "plans to offer", "a bid
+    to ban"), after such a verb and its object (`_TO_AFTER_OBJECT`: "allowing businesses to track", "help people to
+    swap"), and in a headline after a name ("Google to scan books", "Europe to target spam"); not elsewhere ("led to
+    power cuts", "according to market analysts")."""
+    if not i: return False
+    if words[i - 1].lower() in _TO_INFINITIVE: return True
+    if i > 1 and tags[i - 1] in "NCDEs" and words[i - 2].lower() in _TO_AFTER_OBJECT: return True
+    w = words[i - 1]  # (also the headline's first word, "Firms to cut jobs", but no verb form: "Responding to market trends")
+    return title and w[:1].isupper() and (tags[i - 1] in "NCDE" or not w.endswith(("ing", "ed")))
+
+def _verbs_after_cues(words:list, tags:str, title:bool=False)->str:
     """A lower-case noun or adjective that is also a verb form is the verb where the words before it ask for one: the
     base form after a modal or a subject pronoun ("will support hunting", "they offer", "those who oppose"), the form in
     -s after "he", "she", "it", "who" or "which" ("it supports"), a past form after a pronoun ("who studied oil
@@ -395,7 +412,8 @@ def _verbs_after_cues(words:list, tags:str)->str:
     "the storm had sustained winds", where *have* owns them, but the perfect is far more common), and a noun that is also a
     verb after an adverb in -ly ("gadgets quickly swap data"; not "mainly credit card companies", `_FOCUS_ADVERBS`). An
     adverb may stand between ("will also face"). And the base form after `to` where a word that takes an infinitive comes
-    before (`_TO_INFINITIVE`: "want to ban smoking", "a bid to block"; not "led to power cuts"). Returns the tags, with
+    before, or such a verb and its object, or a headline's name (`_to_infinitive`: "want to ban smoking", "a bid to
+    block", "allowing businesses to track", "Google to scan books"; not "led to power cuts"). Returns the tags, with
     `O` for those words."""
     t, t2, n = _word_tables(), None, len(words)
     for i in compress(range(n - 1), map(_is_cue.__getitem__, words)):  # one look-up per word, at C speed
@@ -407,7 +425,7 @@ def _verbs_after_cues(words:list, tags:str)->str:
             if g not in "NAVW": continue
         cue, w = words[i], words[j]
         if cue == "that" and not (i and words[i - 1].lower() == "those"): continue  # "those that support" (not "terms that state lawmakers serve")
-        if cue == "to" and not (i and words[i - 1].lower() in _TO_INFINITIVE): continue  # "plans to offer" (not "led to power cuts")
+        if cue == "to" and not _to_infinitive(words, tags, i, title): continue  # "plans to offer" (not "led to power cuts")
         if cue in _PERFECT_CUES: hit = g in "VW"  # (also "the storm had sustained winds": the perfect is far more common)
         elif g in "VW": hit = cue in _PRONOUNS  # "which caused", "they studied oil spills"
         elif cue.endswith("ly"): hit = g == "N" and (w in t.base or w in t.verb_s) and w not in t.adj  # not "topologically complex models"
@@ -963,7 +981,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     if name_words is not None: name_words.setdefault(k, words[p:b])
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
-                tags = _verbs_after_cues(words, tags)  # "will support hunting", "could dent Lycos claims that"
+                tags = _verbs_after_cues(words, tags, field == "title")  # "will support hunting", "could dent Lycos claims that"
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
