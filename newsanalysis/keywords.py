@@ -107,6 +107,7 @@ class _WordTables(NamedTuple):
     plural:frozenset = frozenset()  # words in -s lemminflect lists as a noun's plural: sales, profits (lemminflect)
     demonyms:frozenset = frozenset()  # adjectives lemminflect lists capitalised only: American, Czech (lemminflect)
     openers:dict|None = None  # stop word whose capitalised form Brill tags most often as a name -> is it an adjective? bill: False, new: True
+    jj:frozenset = frozenset()  # words Brill tags most often as adjectives: worth, keen, chief
 
 @functools.lru_cache(maxsize=None)
 def _word_tables()->_WordTables:
@@ -137,7 +138,7 @@ def _word_tables()->_WordTables:
     out.update((w, OTHER) for w in re.findall(r"^([a-z]+) IN$", brill, re.M) if stop[w] is not None)  # most often a preposition: atop, beneath
     out.update((w, NOUN) for w in re.findall(r"^([a-z]+ing) NNS?$", brill, re.M) if out.get(w) == OTHER)  # trafficking, voting
     out.update(dict.fromkeys(_NUMBER_WORDS, OTHER))  # a count, not a thing: "seventeen people", "thousands"
-    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural, demonyms, openers)
+    return _WordTables(out, verb_s, past, ing, adj, lower, particles, base, plural, demonyms, openers, frozenset(jj))
 
 def word_class(word:str)->int:
     "`NOUN`, `ADJ` or `OTHER`: the most noun-like class an English word can have (unknown words are names: `NOUN`)."
@@ -364,6 +365,21 @@ def _verbs_after_nouns(words:list, tags:str, text:str="")->str:
         else: continue
         if t2 is None: t2 = list(tags)
         t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
+
+_NOUN_BEFORE_AMOUNT = re.compile("(?<=[NCDE])N(?=[s|])")  # a noun after a noun or a name, before a stop word or a gap
+_CURRENCIES = re.compile(r"\s*[$£€¥]")
+
+def _adjectives_before_amounts(words:list, tags:str)->str:
+    """A word that Brill tags most often as an adjective (`_WordTables.jj`) right after a noun and right before an amount is the
+    adjective that the amount completes, not the head of a compound: "a deal worth $5bn", "shares worth 1bn euros" give
+    `deal` and `shares`, not `deal worth` (`O`). Before anything else it stays ("$5bn worth of goods", "jobless total")."""
+    adj, t2 = _word_tables().jj, None
+    for m in _NOUN_BEFORE_AMOUNT.finditer(tags):
+        i = m.start()
+        if words[i] in adj and i + 1 < len(words) and (words[i + 1][:1].isdigit() or _CURRENCIES.match(words[i + 1])):
+            if t2 is None: t2 = list(tags)
+            t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
 _BASE_CUES = frozenset("will would could should can cannot may might must shall who that to they we i you They We I You Who".split())
@@ -990,7 +1006,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
-        if lex.pos: tags = _verbs_after_nouns(words, tags, article.text)  # "sales rise 2%", "coffee doubles the risk"
+        if lex.pos: tags = _adjectives_before_amounts(words, _verbs_after_nouns(words, tags, article.text))  # "sales rise 2%", "a deal worth $5bn"
         if not _VERB_FORMS.isdisjoint(tags):
             tags = _PAST_AFTER_NOUN.sub("O", tags)
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
