@@ -717,19 +717,25 @@ def _given_name(w:str)->bool:
     b, t = _bare[w], _word_tables()
     return b not in t.lower and b not in t.adj and b not in _titles() and not w.isupper()
 
-def _person_after_title(words:list, a:int, b:int, opens:bool=False)->int|None:
+def _person_after_title(words:list, a:int, b:int, opens:bool=False, known:Callable|None=None)->int|None:
     """Where the person's name starts in the name `words[a:b]` that ends with a title and a person's name ("United States
-    Senator Kay Hagan", "Ukrainian President Volodymyr Zelensky"): two or three words after the last title, a given name
-    first (`_given_name`), no article or pronoun ("Meet The Fockers") and no common word last. When the name `opens` a sentence, a common word that
-    opens it is a role too ("Sprinter Michelle Collins", "Bookmaker William Hill"; not an adjective: "New South Wales").
-    None if the name is not so made."""
+    Senator Kay Hagan", "Ukrainian President Volodymyr Zelensky"): two or three words after the last title and the common
+    words that go on with it ("Chief Justice John Roberts", "Senior Advisors Jared Kushner"), a given name first
+    (`_given_name`), no article or pronoun ("Meet The Fockers") and no common word last, unless `known` says that the
+    article has named the person so before (the words' positions -> bool: "President Donald Trump" after "Donald
+    Trump"). When the name
+    `opens` a sentence, a common word that opens it is a role too ("Sprinter Michelle Collins", "Bookmaker William Hill";
+    not an adjective: "New South Wales"). None if the name is not so made."""
     titles, low = _titles(), _word_tables().lower
-    for t in range(b - 3, max(a, b - 4) - 1, -1):
+    for t in range(b - 3, a - 1, -1):
         w = _bare[words[t]]
         if w in titles or (t == a and opens and w in low and word_class(w) != ADJ):
             p = t + 1
+            while b - p > 2 and _bare[words[p]] in low: p += 1  # "Chief Justice", "Senior Advisors"
+            if b - p > 3: return None
             bare = list(map(_bare.__getitem__, words[p:b]))
-            return p if (_given_name(words[p]) and bare[-1] not in low and titles.isdisjoint(bare)
+            return p if ((words[p][:1].isupper() or words[p] in _NAME_PARTICLES) and _given_name(words[p])
+                         and (bare[-1] not in low or (known is not None and known(p, b))) and titles.isdisjoint(bare)
                          and _OBJECT_OPENERS.isdisjoint(bare)) else None
     return None
 
@@ -996,7 +1002,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
-                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/")):  # "US Senator Kay Hagan": also Kay Hagan
+                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/", lambda p, b: terms[p:b] in names)):  # "US Senator Kay Hagan": also Kay Hagan
                     k = terms[p:b]; names[k] += 1; name_at[b] = p  # the candidate: the person
                     roles.append((a, p))  # and no single title either: "President"
                     if name_words is not None: name_words.setdefault(k, words[p:b])
