@@ -398,7 +398,8 @@ _TO_INFINITIVE = frozenset(  # words after which `to` opens an infinitive: "plan
     "start starts started starting allow allows allowed allowing ask asks asked asking vote votes voted voting move moves "
     "moved moving choose chooses chose chosen choosing opt opts opted order ordered forced able unable likely unlikely set "
     "going ready willing eager keen determined bid bids decision decisions effort efforts campaign push drive proposal "
-    "proposals measures steps failure refusal ability chance help helps helped helping used".split())  # (not "right to ballot access")
+    "proposals measures steps failure refusal ability chance help helps helped helping used decline declines declined "
+    "declining".split())  # (not "right to ballot access")
 _TO_AFTER_OBJECT = frozenset(  # words after which an object, then `to`, opens an infinitive: "allowing businesses to track"
     "allow allows allowed allowing enable enables enabled enabling help helps helped helping encourage encourages "
     "encouraged encouraging force forces forced forcing urge urges urged urging ask asks asked asking persuade persuades "
@@ -411,11 +412,11 @@ _ADVERBS_BETWEEN = frozenset("not also never now still often always already just
 
 def _to_infinitive(words:list, tags:str, i:int, title:bool)->bool:
     """Does the `to` at `i` open an infinitive? After a word that takes one (`_TO_INFINITIVE`: "plans to offer", "a bid
-    to ban"), after such a verb and its object (`_TO_AFTER_OBJECT`: "allowing businesses to track", "help people to
+    to ban", "decided not to press"), after such a verb and its object (`_TO_AFTER_OBJECT`: "allowing businesses to track", "help people to
     swap"), and in a headline after a name ("Google to scan books", "Europe to target spam"); not elsewhere ("led to
     power cuts", "according to market analysts")."""
     if not i: return False
-    if words[i - 1].lower() in _TO_INFINITIVE: return True
+    if words[i - 1].lower() in _TO_INFINITIVE or (words[i - 1] == "not" and words[i - 2].lower() in _TO_INFINITIVE): return True  # "decided not to"
     if i > 1 and tags[i - 1] in "NCDEs" and words[i - 2].lower() in _TO_AFTER_OBJECT: return True
     w = words[i - 1]  # (also the headline's first word, "Firms to cut jobs", but no verb form: "Responding to market trends")
     return title and w[:1].isupper() and (tags[i - 1] in "NCDE" or not w.endswith(("ing", "ed")))
