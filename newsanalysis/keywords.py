@@ -660,11 +660,11 @@ def _verb_openers(words:list, tags:str, article:Article, seen:dict)->str:
 @functools.lru_cache(maxsize=None)
 def _titles()->frozenset:
     """Titles written before a name (president, judge, mayor, prime minister…): the nouns of the list inside the
-    `nameparser` wheel (empty if absent)."""
+    `nameparser` wheel, and "miss", an honorific that Brill's lexicon knows most often as a verb (empty if absent)."""
     try: from nameparser.config.titles import TITLES
     except ImportError: return frozenset()
     classes = _word_tables().classes
-    return frozenset(t for t in map(str.strip, TITLES) if classes.get(t, NOUN) == NOUN)
+    return frozenset(t for t in map(str.strip, TITLES) if classes.get(t, NOUN) == NOUN or t == "miss")
 
 _bare = _WordCache(lambda w: _clean_form(w).lower())  # word -> as shown (no possessive), lower-cased
 
@@ -679,7 +679,7 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     or King), the titled name also joins a person when the article writes the same title before one full name, and only
     one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written. A
     knighthood's title goes before the given name: "Sir Alan" is Sir Alan Budd where he is the only Sir Alan written with
-    a surname (`_GIVEN_NAME_TITLES`)."""
+    a surname (`_GIVEN_NAME_TITLES`: knights and dames; a king's or a queen's given name also opens a hospital's name)."""
     titles, low, bare = _titles(), _word_tables().lower, _bare.__getitem__
     tkeys = {k for k, ws in name_words.items() if bare(ws[0]) in titles  # most names fail here
              and bare(ws[-1]) not in titles and all(bare(w) in titles for w in ws[1:-1])}
