@@ -312,19 +312,19 @@ def _clause_verbs()->tuple:
 _PREPOSITIONS = frozenset("of in on at with from by into onto about over under between among against through during "
                           "without within across per via".split())  # never open a clause: "an admission of drugs use"
 
-def _may_be_subject(words:list, tags:str, i:int, text:str)->bool:
+def _may_be_subject(words:list, tags:str, i:int, article:Article|None)->bool:
     """May the plural noun at `i` be the subject of the word after it ("reports claim.", "profits fall to")? Not where the
-    pair comes twice in the article (a compound: "singles chart"), after a word that opens a singular noun phrase or a
+    pair comes twice in the `article` (a compound: "singles chart"), after a word that opens a singular noun phrase or a
     preposition, with only nouns and adjectives between ("a straight sets defeat", "of drugs use"; a name between ends
     the prepositional phrase: "in Bangladesh textiles account for"), nor where the plural
     may be a headline's verb after a name ("Kennedy questions trust of Blair")."""
-    if text.count(f"{words[i]} {words[i + 1]}") > 1: return False
     j, name = i - 1, False
     while j >= 0 and tags[j] in "NACDE": name |= tags[j] in "CDE"; j -= 1
-    if j >= 0 and (words[j].lower() in _ONE or (not name and words[j].lower() in _PREPOSITIONS)): return False  # "in Bangladesh textiles account for" 
-    return not (i and words[i - 1][:1].isupper() and words[i] in _word_tables().verb_s)  # (also a name opening the sentence)
+    if j >= 0 and (words[j].lower() in _ONE or (not name and words[j].lower() in _PREPOSITIONS)): return False  # "in Bangladesh textiles account for"
+    if i and words[i - 1][:1].isupper() and words[i] in _word_tables().verb_s: return False  # (also a name opening the sentence)
+    return article is None or article.text.count(f"{words[i]} {words[i + 1]}") < 2
 
-def _verbs_after_nouns(words:list, tags:str, text:str="")->str:
+def _verbs_after_nouns(words:list, tags:str, article:Article|None=None)->str:
     """A noun that is also a verb is the verb of a clause right after its subject, when what follows opens an object or
     a quantity (`O`):
     - the base form after a plural noun or a name in -s, before an article or a pronoun ("Tories wreck it", "banks
@@ -357,7 +357,7 @@ def _verbs_after_nouns(words:list, tags:str, text:str="")->str:
                     or (tags[i + 1] in "AVWGH" and tags[i + 2:i + 3] in ("N", "A"))
                     or (nxt == "to" and v in _clause_verbs()[0]) or (nxt == "that" and v in _clause_verbs()[1])
                     or (tags[i - 1] == "N" and (tags[i + 1] == "/" or nxt in t.particles or nxt == "that")
-                        and _may_be_subject(words, tags, i - 1, text))): continue
+                        and _may_be_subject(words, tags, i - 1, article))): continue
         elif v in t.verb_s:
             if not (tags[i - 1] in "CDE" and (nxt[:1].isdigit() or (tags[i + 1] == "A" and tags[i + 2:i + 3] in ("N", "A")))):
                 if w in t.plural or w in _IRREGULAR_PLURALS or nxt not in _OBJECT_OPENERS or nxt in ("a", "an") or v in _TAKES_THAT:
@@ -1013,7 +1013,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
-        if lex.pos: tags = _adjectives_before_amounts(words, _verbs_after_nouns(words, tags, article.text))  # "sales rise 2%", "a deal worth $5bn"
+        if lex.pos: tags = _adjectives_before_amounts(words, _verbs_after_nouns(words, tags, article))  # "sales rise 2%", "a deal worth $5bn"
         if not _VERB_FORMS.isdisjoint(tags):
             tags = _PAST_AFTER_NOUN.sub("O", tags)
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
