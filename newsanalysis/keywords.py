@@ -316,8 +316,8 @@ def _may_be_subject(words:list, tags:str, i:int, article:Article|None)->bool:
     """May the plural noun at `i` be the subject of the word after it ("reports claim.", "profits fall to")? Not where the
     pair comes twice in the `article` (a compound: "singles chart"), after a word that opens a singular noun phrase or a
     preposition, with only nouns and adjectives between ("a straight sets defeat", "of drugs use"; a name between ends
-    the prepositional phrase: "in Bangladesh textiles account for"), nor where the plural
-    may be a headline's verb after a name ("Kennedy questions trust of Blair")."""
+    the prepositional phrase: "in Bangladesh textiles account for"), nor where the plural may be a headline's verb after
+    a name ("Kennedy questions trust of Blair")."""
     j, name = i - 1, False
     while j >= 0 and tags[j] in "NACDE": name |= tags[j] in "CDE"; j -= 1
     if j >= 0 and (words[j].lower() in _ONE or (not name and words[j].lower() in _PREPOSITIONS)): return False  # "in Bangladesh textiles account for"
@@ -333,8 +333,9 @@ def _verbs_after_nouns(words:list, tags:str, article:Article|None=None)->str:
       fear that");
     - a form in -s after a singular noun or a name, before an article (but "a") or a pronoun ("coffee doubles the
       risk", "Wales target their"); not the verbs that take a clause, whose nouns do too ("Tory claims they could");
-      after a name, even one in -s, also before a number or an adjective and a noun, which no compound noun takes ("Bernie Sanders ends
-      2020 bid", "Finlay Calder fears civil war"; not before a participle: "EU rules set compensation");
+      after a name, even one in -s, also before a number or an adjective and a noun, which no compound noun takes
+      ("Bernie Sanders ends 2020 bid", "Finlay Calder fears civil war"; not before a participle: "EU rules set
+      compensation");
     - the base form after a plural also before an adverb particle ("rings date back", "prices shoot up"; the form in -s
       stays: "Cairn shares up 5%", "Vibe awards back" are a headline's noun and where it goes);
     - the base form after a lower-case plural that may be its subject (`_may_be_subject`) also before a preposition or
@@ -371,9 +372,10 @@ _NOUN_BEFORE_AMOUNT = re.compile("(?<=[NCDE])N(?=[s|])")  # a noun after a noun 
 _CURRENCIES = re.compile(r"\s*[$£€¥]")
 
 def _adjectives_before_amounts(words:list, tags:str)->str:
-    """A word that Brill tags most often as an adjective (`_WordTables.jj`) right after a noun and right before an amount is the
-    adjective that the amount completes, not the head of a compound: "a deal worth $5bn", "shares worth 1bn euros" give
-    `deal` and `shares`, not `deal worth` (`O`). Before anything else it stays ("$5bn worth of goods", "jobless total")."""
+    """A word that Brill tags most often as an adjective (`_WordTables.jj`) right after a noun and right before an amount
+    is the adjective that the amount completes, not the head of a compound: "a deal worth $5bn", "shares worth 1bn
+    euros" give `deal` and `shares`, not `deal worth` (`O`). Before anything else it stays ("$5bn worth of goods",
+    "jobless total")."""
     adj, t2 = _word_tables().jj, None
     for m in _NOUN_BEFORE_AMOUNT.finditer(tags):
         i = m.start()
@@ -412,11 +414,12 @@ _ADVERBS_BETWEEN = frozenset("not also never now still often always already just
 
 def _to_infinitive(words:list, tags:str, i:int, title:bool)->bool:
     """Does the `to` at `i` open an infinitive? After a word that takes one (`_TO_INFINITIVE`: "plans to offer", "a bid
-    to ban", "decided not to press"), after such a verb and its object (`_TO_AFTER_OBJECT`: "allowing businesses to track", "help people to
-    swap"), and in a headline after a name ("Google to scan books", "Europe to target spam"); not elsewhere ("led to
-    power cuts", "according to market analysts")."""
+    to ban", "decided not to press"), after a verb that takes an object and then an infinitive (`_TO_AFTER_OBJECT`:
+    "allowing businesses to track", "help people to swap"), and in a headline after a name ("Google to scan books",
+    "Europe to target spam"); not elsewhere ("led to power cuts", "according to market analysts")."""
     if not i: return False
-    if words[i - 1].lower() in _TO_INFINITIVE or (words[i - 1] == "not" and words[i - 2].lower() in _TO_INFINITIVE): return True  # "decided not to"
+    if words[i - 1].lower() in _TO_INFINITIVE: return True
+    if i > 1 and words[i - 1] == "not" and words[i - 2].lower() in _TO_INFINITIVE: return True  # "decided not to"
     if i > 1 and tags[i - 1] in "NCDEs" and words[i - 2].lower() in _TO_AFTER_OBJECT: return True
     w = words[i - 1]  # (also the headline's first word, "Firms to cut jobs", but no verb form: "Responding to market trends")
     return title and w[:1].isupper() and (tags[i - 1] in "NCDE" or not w.endswith(("ing", "ed")))
@@ -689,7 +692,7 @@ def _titled_names(name_words:dict, names:Counter)->dict:
         if len(k) <= 3 and bare(ws[0]) not in low and titles.isdisjoint(map(bare, ws)): people[k[-1]].append(k)
     one = {s: ks[0] for s, ks in people.items() if len({k[-2] for k in ks}) == 1}  # one given name: the first name written
     out = {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one and bare(name_words[k][-1]) not in low
-           and bare(name_words[one[k[-1]]][-1]) == bare(name_words[k][-1])}  # the same surname, not only its stem: Prince William is no Williams
+           and bare(name_words[one[k[-1]]][-1]) == bare(name_words[k][-1])}  # the same surname, not its stem: not Williams
     for k in sorted(tkeys - out.keys()):
         n = len(k) - 1  # the title's words
         full = {f[i + n:] for f, ws in name_words.items() if len(f) > len(k) and f[-1] == k[-1]
@@ -724,9 +727,8 @@ def _person_after_title(words:list, a:int, b:int, opens:bool=False, known:Callab
     words that go on with it ("Chief Justice John Roberts", "Senior Advisors Jared Kushner"), a given name first
     (`_given_name`), no article or pronoun ("Meet The Fockers") and no common word last, unless `known` says that the
     article has named the person so before (the words' positions -> bool: "President Donald Trump" after "Donald
-    Trump"). When the name
-    `opens` a sentence, a common word that opens it is a role too ("Sprinter Michelle Collins", "Bookmaker William Hill";
-    not an adjective: "New South Wales"). None if the name is not so made."""
+    Trump"). When the name `opens` a sentence, a common word that opens it is a role too ("Sprinter Michelle Collins",
+    "Bookmaker William Hill"; not an adjective: "New South Wales"). None if the name is not so made."""
     titles, low = _titles(), _word_tables().lower
     for t in range(b - 3, a - 1, -1):
         w = _bare[words[t]]
@@ -1003,7 +1005,8 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
-                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/", lambda p, b: terms[p:b] in names)):  # "US Senator Kay Hagan": also Kay Hagan
+                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/",
+                                                                       lambda p, b: terms[p:b] in names)):  # "US Senator Kay Hagan": also Kay Hagan
                     k = terms[p:b]; names[k] += 1; name_at[b] = p  # the candidate: the person
                     roles.append((a, p))  # and no single title either: "President"
                     if name_words is not None: name_words.setdefault(k, words[p:b])
