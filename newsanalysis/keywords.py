@@ -298,7 +298,8 @@ def _ing_after_plurals(words:list, tags:str)->str:
             t2[m.start()] = "O"
     return tags if t2 is None else "".join(t2)
 
-_NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH/])")  # a lower-case noun after another or a name, before no noun
+_NOUN_PAIR = re.compile("(?<=[NCDE])N(?=[sOAVWGH/|])")  # a lower-case noun after another or a name, before no noun
+_CURRENCIES = re.compile(r"\s*[$£€¥]")
 _OBJECT_OPENERS = frozenset("the a an it its them their his her him our us my your any no".split())
 _ADVERB_PARTICLES = frozenset("back up down out off away".split())  # "rings date back", "prices shoot up"
 _ONE = frozenset("a an one each every".split())  # "a drugs test": the plural only qualifies the noun
@@ -342,16 +343,20 @@ def _verbs_after_nouns(words:list, tags:str, article:Article|None=None)->str:
       a particle, `that` or the end of the sentence ("newspaper reports claim.", "profits fall to", "corals feed on").
       A compound after "the" or a possessive is then read as a clause ("its arms ban on China", "the UK sales record
       for"): no word class tells the two apart, and the verbs are the commoner case in news.
+    A word that Brill tags most often as an adjective (`_WordTables.jj`) in that place, right before an amount, is the
+    adjective that the amount completes, not the head of a compound: "a deal worth $5bn", "shares worth 1bn euros" give
+    `deal` and `shares`, not `deal worth` ("$5bn worth of goods" and "jobless total" keep their nouns).
     Otherwise the pair may be a compound and stays ("drugs test", "arms embargo on China", "sales tax revenue"), and so
     it does after "a" or "one" ("a sales rise of 5%")."""
     t, t2 = _word_tables(), None
     for m in _NOUN_PAIR.finditer(tags):
         i = m.start()
-        v = words[i]
-        if v not in t.base and v not in t.verb_s: continue  # most pairs: no verb
-        w, nxt = words[i - 1].lower(), words[i + 1]
-        if i > 1 and words[i - 2].lower() in _ONE: continue
-        if v in t.base:
+        v, nxt = words[i], words[i + 1]
+        if v not in t.base and v not in t.verb_s and v not in t.jj: continue  # most pairs: no verb, no adjective
+        w = words[i - 1].lower()
+        if v in t.jj and (nxt[:1].isdigit() or _CURRENCIES.match(nxt)): pass  # "a deal worth $5bn"
+        elif i > 1 and words[i - 2].lower() in _ONE: continue
+        elif v in t.base:
             if tags[i - 1] == "N" and not (w in t.plural or w in _IRREGULAR_PLURALS): continue
             if tags[i - 1] != "N" and (w[-1:] != "s" or w.endswith(_PLURAL_ENDS)): continue
             if not (nxt in _OBJECT_OPENERS or nxt in _ADVERB_PARTICLES or nxt[:1].isdigit() or (nxt.endswith("ly") and tags[i + 1] in "Os")
@@ -366,22 +371,6 @@ def _verbs_after_nouns(words:list, tags:str, article:Article|None=None)->str:
         else: continue
         if t2 is None: t2 = list(tags)
         t2[i] = "O"
-    return tags if t2 is None else "".join(t2)
-
-_NOUN_BEFORE_AMOUNT = re.compile("(?<=[NCDE])N(?=[s|])")  # a noun after a noun or a name, before a stop word or a gap
-_CURRENCIES = re.compile(r"\s*[$£€¥]")
-
-def _adjectives_before_amounts(words:list, tags:str)->str:
-    """A word that Brill tags most often as an adjective (`_WordTables.jj`) right after a noun and right before an amount
-    is the adjective that the amount completes, not the head of a compound: "a deal worth $5bn", "shares worth 1bn
-    euros" give `deal` and `shares`, not `deal worth` (`O`). Before anything else it stays ("$5bn worth of goods",
-    "jobless total")."""
-    adj, t2 = _word_tables().jj, None
-    for m in _NOUN_BEFORE_AMOUNT.finditer(tags):
-        i = m.start()
-        if words[i] in adj and i + 1 < len(words) and (words[i + 1][:1].isdigit() or _CURRENCIES.match(words[i + 1])):
-            if t2 is None: t2 = list(tags)
-            t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
 _BASE_CUES = frozenset("will would could should can cannot may might must shall who that to they we i you They We I You Who".split())
@@ -1016,7 +1005,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = _before_name(words, tags)
                 if not _TAKES.isdisjoint(words): tags = _verbs_after_names(words, tags, article, inside)  # "Boeing plans to"
         if verbable and not verbable.isdisjoint(words): tags = _verb_places(words, tags, verbable)  # "companies need to"
-        if lex.pos: tags = _adjectives_before_amounts(words, _verbs_after_nouns(words, tags, article))  # "sales rise 2%", "a deal worth $5bn"
+        if lex.pos: tags = _verbs_after_nouns(words, tags, article)  # "sales rise 2%", "a deal worth $5bn"
         if not _VERB_FORMS.isdisjoint(tags):
             tags = _PAST_AFTER_NOUN.sub("O", tags)
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
