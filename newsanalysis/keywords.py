@@ -172,22 +172,68 @@ _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective befo
 _ADVERB_ENDS = ("weise", "weile")  # German adverbs that end like an adjective: beispielsweise, mittlerweile
 _PARTICIPLE_ENDS = ("enen", "enden")  # inflected German participles: erschienenen, vorliegenden
 
-def _finite_verbs(words:list, tags:str, is_verb:Callable)->str:
+def _plain_verbs(lang:str)->Callable|None:
+    """German: word -> is it a verb form that no adjective shares, whatever comes before it? A known word in -en that
+    is its own lemma (the infinitive and the plural: "sagen Experten", "drohen Strafen", "wählen FPÖ"), or one in -e
+    whose lemma is itself and an `n` (the subjunctive of reported speech: "müsse Reformen", "wolle Moskau"); not where
+    the word without its ending is an adjective ("dubiosen", "restriktiven", "faule Kredite", "offenen"). None where
+    `simplemma` is absent."""
+    try: import simplemma
+    except ImportError: return None
+    lemma, known = functools.partial(simplemma.lemmatize, lang=lang), functools.partial(simplemma.is_known, lang=lang)
+    def adjective(stem): return lemma(stem) == stem and known(stem)
+    def plain(w):
+        if w.endswith("en"): return lemma(w) == w and known(w) and not adjective(w[:-2])
+        if w.endswith("e"): return lemma(w) == w + "n" and not adjective(w[:-1])
+        return False
+    return plain
+
+def _finite_verbs(words:list, tags:str, is_verb:Callable, plain:Callable|None=None)->str:
     """German: a lower-case word in -te or -en, read as an adjective by its ending (`N`), is the verb where its lemma
     is a verb (`is_verb[word]`) and no stop word or lower-case word (an article, a preposition, an adjective) comes right
     before it: `"…", meinte Müller`, "erklärte Niessl", "Iraker lasen Zeitungen" (not "Die befragten Iraker", "eine
     verschlüsselte Datei"). A word in ge-, in -enen or -enden, or with a hyphen is a participle, an adjective there
     ("gefälschte Banknoten", "erschienenen Studie", "vorliegenden Zahlen", "flash-basierten"). Adverbs in -weise and
-    -weile (beispielsweise, mittlerweile) are no adjectives either. Returns the tags, with `O` for those words."""
+    -weile (beispielsweise, mittlerweile) are no adjectives either, and the verb forms that `plain[word]` knows are
+    verbs wherever they stand ("für den Urlaub verwenden Österreicher den Pkw"). Returns the tags, with `O` for those
+    words."""
     t2 = None
     for i in compress(range(len(tags)), map("N".__eq__, tags)):
         w = words[i]
-        if not w.endswith(_ADVERB_ENDS):
+        if not w.endswith(_ADVERB_ENDS) and not (plain is not None and plain[w]):
             if (not w.endswith(("te", "en")) or w.endswith(_PARTICIPLE_ENDS) or w.startswith("ge") or "-" in w
                     or not is_verb[w]): continue  # gefälschte, erschienenen, vorliegenden: participles
             if i and not _is_gap(words[i - 1]) and (words[i - 1][:1].islower() or tags[i - 1] == "s"): continue  # an adjective
         if t2 is None: t2 = list(tags)
         t2[i] = "O"
+    return tags if t2 is None else "".join(t2)
+
+def _lemmas(lang:str)->Callable|None:
+    "word -> its `simplemma` lemma (German: Trotz -> trotz, Experten -> Experte); None where `simplemma` is absent."
+    try: import simplemma
+    except ImportError: return None
+    return functools.partial(simplemma.lemmatize, lang=lang)
+
+_OPENER_RE = re.compile("(?:^|(?<=[/|]))C")  # a capitalised word opening a sentence or a chunk
+
+def _sentence_openers(words:list, tags:str, lemmas:Callable, article:Article, seen:dict)->str:
+    """German: a capitalised word that opens a sentence is no noun where its lemma (`lemmas[word]`) is in lower case: a
+    conjunction, a preposition, an adverb or a verb ("Trotz der Schuldenkrise", "Obwohl das Gesetz", "Zudem", "Verliert
+    Strache", "Geboren wurde er"). It opens neither a phrase nor a name (`s`), and its `der` or `das` joins nothing
+    (`_particle_names`). An adjective's form stays what it was before a capitalised word ("Europäische Union", "Neue
+    Zürcher Zeitung"), and so does one in -e, which may be a noun ("Verletzte wurden", "Interessierte können"). So does a
+    word that the article writes with its capital inside a sentence too: a name the lemmas take for a verb ("Ahmet
+    Davutoğlu", "Hartz IV"; `seen`: the answers so far). Returns the tags."""
+    t2, n = None, len(words)
+    for m in _OPENER_RE.finditer(tags):
+        i = m.start()
+        w = words[i]
+        lemma = lemmas[w]
+        if not lemma[:1].islower(): continue  # a noun: Experten -> Experte
+        if lemma != w.lower() and w.endswith(_INFLECTED) and (w[-1] == "e" or (i + 1 < n and tags[i + 1] in "CDE")): continue
+        if _found(seen, w, article, _capital_inside): continue
+        if t2 is None: t2 = list(tags)
+        t2[i] = "s"
     return tags if t2 is None else "".join(t2)
 _PARTICLE_NAME = re.compile("(?:al|an|ar|as|ash|at|ad|az|el|ul|ur|ud|bin|ibn|abu|bint)-[A-Z]")  # Arabic names: al-Sharabi
 
@@ -219,6 +265,8 @@ class _Lexicon(_WordCache):
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
         self.verb_form = _WordCache(self.verbs) if self.caps and self.verbs is not None else None  # German: read in context
+        self.opener = _WordCache(low) if self.caps and (low := _lemmas(lang)) is not None else None  # "Trotz der"
+        self.plain = _WordCache(pv) if self.caps and (pv := _plain_verbs(lang)) is not None else None  # "sagen Experten"
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -531,10 +579,23 @@ def _inside_sentence(text:str, pair:str)->bool:
         i = text.find(pair, i + 1)
     return False
 
+_TEXT = object()  # the key of the article's text in the `seen` dictionaries of `_found`
+
 def _found(seen:dict, key:str, article:Article, test:Callable)->bool:
-    "`test(article.text, key)`, worked out once per article and key (`seen`: the answers so far)."
-    if key not in seen: seen[key] = test(article.text, key)
+    "`test(article.text, key)`, worked out once per article and key (`seen`: the answers so far, and the text joined once)."
+    if key not in seen:
+        text = seen.get(_TEXT)
+        if text is None: text = seen[_TEXT] = article.text
+        seen[key] = test(text, key)
     return seen[key]
+
+def _capital_inside(text:str, word:str)->bool:
+    "Does `text` hold `word` right after a word or a comma and a space (and not as part of a longer word)?"
+    i, n = text.find(word), len(word)
+    while i >= 0:
+        if i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",") and not text[i + n:i + n + 1].isalnum(): return True
+        i = text.find(word, i + 1)
+    return False
 
 def _alone_inside(text:str, word:str, opener:str)->bool:
     "Does `text` hold `word` right after a word or a comma other than `opener` (and not as part of a longer word)?"
@@ -787,13 +848,16 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
         for k in range(i, j): terms[k], t2[k] = get_all(words[k]), "C"
     return (terms, tags) if type(terms) is tuple else (tuple(terms), "".join(t2))
 
-def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable):
+_CASE_ARTICLES = frozenset("den das dem".split())  # German accusative and dative articles: a particle only after another
+
+def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable, alone:frozenset=_NAME_PARTICLES):
     """Particles in lower case between the words of a name join it: "Rio de Janeiro", "Charles de Gaulle", "Ursula von
-    der Leyen", "Leon van Biljon" (one or two particles, `_NAME_PARTICLES`), at a sentence start too. Returns `(terms,
-    keys, tags)`, changed where a name was joined; the particles are no single-word candidates, as the `of` of "Bank of
-    England" is none."""
+    der Leyen", "Leon van Biljon" (one or two particles, `_NAME_PARTICLES`; the first one of `alone`), at a sentence
+    start too. Returns `(terms, keys, tags)`, changed where a name was joined; the particles are no single-word
+    candidates, as the `of` of "Bank of England" is none. German leaves out of `alone` the articles that open an
+    object, never a genitive (`_CASE_ARTICLES`): "Spieler das Geschlecht", "Österreicher den Pkw" are two nouns."""
     n, t2 = len(words), None
-    for i in compress(range(n), map(_NAME_PARTICLES.__contains__, words)):
+    for i in compress(range(n), map(alone.__contains__, words)):
         j = i + 1 + (i + 1 < n and words[i + 1] in _NAME_PARTICLES)
         if not (i and words[i - 1][:1].isupper() and tags[i - 1] in "CDENAO" and j < n and tags[j] in "CDE"): continue
         ts = [get_all(w) for w in words[i:j]]
@@ -942,6 +1006,8 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     that may be a place and a person into `of_runs`."""
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
+    particles = _NAME_PARTICLES - _CASE_ARTICLES if caps_nouns else _NAME_PARTICLES  # German: "Spieler das Geschlecht"
+    inside_caps = {}  # German: capitalised words the article writes inside a sentence too (`_sentence_openers`)
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
     verbable = _verbable() if lex.pos else None
@@ -970,7 +1036,8 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             tags = _SENT_START_STOP.sub("s", tags)
             if caps_nouns:
                 tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
-                if lex.verb_form is not None and "N" in tags: tags = _finite_verbs(words, tags, lex.verb_form)  # "meinte Müller"
+                if lex.verb_form is not None and "N" in tags: tags = _finite_verbs(words, tags, lex.verb_form, lex.plain)  # "meinte Müller"
+                if lex.opener is not None: tags = _sentence_openers(words, tags, lex.opener, article, inside_caps)  # "Trotz der"
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
@@ -986,7 +1053,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
-            if not _NAME_PARTICLES.isdisjoint(words): terms, keys, tags = _particle_names(words, terms, keys, tags, get_all)  # "Rio de Janeiro"
+            if not _NAME_PARTICLES.isdisjoint(words): terms, keys, tags = _particle_names(words, terms, keys, tags, get_all, particles)  # "Rio de Janeiro"
             nationals = []
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span()
