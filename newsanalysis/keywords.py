@@ -208,6 +208,12 @@ def _finite_verbs(words:list, tags:str, is_verb:Callable, plain:Callable|None=No
         t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
+def _known_words(lang:str)->Callable|None:
+    "word -> does the `simplemma` dictionary of the language know it (German: Kanzlerin, Uwe; not Recep)? None where `simplemma` is absent."
+    try: import simplemma
+    except ImportError: return None
+    return functools.partial(simplemma.is_known, lang=lang)
+
 def _lemmas(lang:str)->Callable|None:
     "word -> its `simplemma` lemma (German: Trotz -> trotz, Experten -> Experte); None where `simplemma` is absent."
     try: import simplemma
@@ -267,6 +273,7 @@ class _Lexicon(_WordCache):
         self.verb_form = _WordCache(self.verbs) if self.caps and self.verbs is not None else None  # German: read in context
         self.opener = _WordCache(low) if self.caps and (low := _lemmas(lang)) is not None else None  # "Trotz der"
         self.plain = _WordCache(pv) if self.caps and (pv := _plain_verbs(lang)) is not None else None  # "sagen Experten"
+        self.known = _WordCache(kn) if self.caps and (kn := _known_words(lang)) is not None else None  # "Kanzlerin Angela Merkel"
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -867,6 +874,56 @@ def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Calla
         for k, t in zip(range(i, j), ts): terms[k], keys[k], t2[k] = t, None, "C"
     return (terms, keys, tags) if t2 is None else (tuple(terms), tuple(keys), "".join(t2))
 
+def _alone_inside_text(text:str, word:str)->bool:
+    """Does `text` hold `word` with no capitalised word right before it: a person named by the surname ("sagte Lawrow",
+    ". Lawrow")?"""
+    i, n = text.find(word), len(word)
+    while i >= 0:
+        if not text[i + n:i + n + 1].isalnum() and (i == 0 or not text[i - 1].isalnum()):
+            before = text[:i].rstrip(" ")
+            if not before or not before[-1].isalnum() or not before.rsplit(None, 1)[-1][:1].isupper(): return True
+        i = text.find(word, i + 1)
+    return False
+
+def _only_before_capitals(text:str, word:str)->bool:
+    "Is every `word` of `text` followed by a space and a capitalised word, as a given name is (\"Uwe Böhnhardt\")?"
+    i, n = text.find(word), len(word)
+    while i >= 0:
+        if not text[i + n:i + n + 1].isalnum() and (i == 0 or not text[i - 1].isalnum()) and not (
+                text[i + n:i + n + 1] == " " and text[i + n + 1:i + n + 2].isupper()): return False
+        i = text.find(word, i + 1)
+    return True
+
+@functools.lru_cache(maxsize=None)
+def _proper_nouns()->frozenset:
+    "Capitalised words that Brill's lexicon tags most often as proper nouns (`NNP`, `NNPS`): Peter, Benjamin, Premier."
+    return frozenset(re.findall(r"^([A-Z]\S*) NNPS?$", _brill_lexicon(), re.M))
+
+def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict)->int|None:
+    """German: where the person's name starts in a name `words[a:b]` of three words or more that ends with a person
+    after a role ("Kanzlerin Angela Merkel", "Präsident Recep Tayyip Erdoğan", "Israels Ministerpräsident Benjamin
+    Netanyahu"), or None. The person is two or three words: given names (a proper noun in Brill's lexicon, a word the
+    German dictionary of `simplemma` does not know, or one the article writes only before another capitalised word),
+    then the surname, which the article also writes alone ("sagte Merkel"), or the person's words alone ("Angela Merkel
+    sagte"). The role is a common noun: the dictionary
+    knows it and its lemma is capitalised, or it is a compound with a hyphen ("US-Außenminister John Kerry"); not a
+    proper noun ("New York Times", "Marine Le Pen"). `seen`: what the article was found to hold so far."""
+    proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
+    def noun_form(w): return lemmas[w] != w and lemmas[w][:1].isupper()  # a noun's plural or case: Züge -> Zug
+    def name(w): return w[:1].isupper() and "-" not in w and not w.isupper() and not noun_form(w)
+    def given(w): return name(w) and (w in proper or not known[w])
+    def written_given(w): return given(w) or (name(w) and _found(seen, ("given", w), article, lambda text, k: _only_before_capitals(text, k[1])))
+    last = words[b - 1]
+    if last.isupper() or noun_form(last): return None
+    for p in (b - 3, b - 2):  # three words only when the first one is a given name by the lexicons ("Landeshauptmann Hans Niessl")
+        if p <= a: continue
+        r = words[p - 1]
+        if r in proper or not ("-" in r or (known[r] and lemmas[r][:1].isupper())): continue
+        if ((given(words[p]) if p == b - 3 else True) and all(map(written_given, words[p:b - 1]))
+                and (_found(seen, last, article, _alone_inside_text) or _found(seen, " ".join(words[p:b]), article, _alone_inside_text))):
+            return p
+    return None
+
 def _place_and_person(runs:set, chunks:list)->dict:
     """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
     Macron", "Senator from Vermont Bernie Sanders"): the person's two words, when the article also names the person
@@ -1008,6 +1065,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     particles = _NAME_PARTICLES - _CASE_ARTICLES if caps_nouns else _NAME_PARTICLES  # German: "Spieler das Geschlecht"
     inside_caps = {}  # German: capitalised words the article writes inside a sentence too (`_sentence_openers`)
+    said_alone = {}  # German: the words of names the article writes alone, or only before another capitalised word (`_person_after_role`)
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
     verbable = _verbable() if lex.pos else None
@@ -1061,8 +1119,9 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
-                if b - a > 2 and lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/",
-                                                                       lambda p, b: terms[p:b] in names)):  # "US Senator Kay Hagan": also Kay Hagan
+                if b - a > 2 and ((lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/",
+                                                                         lambda p, b: terms[p:b] in names)))  # "US Senator Kay Hagan": also Kay Hagan
+                                  or (lex.known is not None and (p := _person_after_role(words, a, b, lex, article, said_alone)))):  # "Kanzlerin Angela Merkel"
                     k = terms[p:b]; names[k] += 1; name_at[b] = p  # the candidate: the person
                     roles.append((a, p))  # and no single title either: "President"
                     if name_words is not None: name_words.setdefault(k, words[p:b])
