@@ -220,6 +220,31 @@ def _lemmas(lang:str)->Callable|None:
     except ImportError: return None
     return functools.partial(simplemma.lemmatize, lang=lang)
 
+_DE_COUNTS = frozenset("hundert hunderte tausend tausende million millionen mio milliarde milliarden mrd billion billionen "
+                       "dutzend dutzende".split())  # German numbers written as nouns: a count, not a thing ("Millionen Flüchtlinge")
+_DE_NUMBERS = frozenset("ein eine einen einem einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig "
+                        "dreißig vierzig fünfzig hundert tausend halbe halben".split()) | _DE_COUNTS
+_DE_UNITS = frozenset("euro dollar pfund franken yen rubel lira prozent prozentpunkte tonnen tonne kilometer meter "
+                      "zentimeter millimeter kilogramm kilo gramm liter hektar grad quadratmeter quadratkilometer stück "
+                      "stunden tage wochen monate jahre minuten sekunden punkte kilometern metern tagen wochen monaten jahren "
+                      "stunden minuten".split())  # after a number: its measure
+_DE_AMOUNT_WORDS = frozenset(w.capitalize() for w in _DE_COUNTS | _DE_UNITS)
+
+def _german_amounts(words:list, tags:str)->str:
+    """German: numbers written as nouns (`_DE_COUNTS`: Millionen, Tausend) and the units after a number (`_DE_UNITS`:
+    "300 Euro Geldstrafe", "fünf Prozent Marktanteil", "Millionen Hektar Wald") are no nouns (`s`), as English counts
+    are none ("millions of refugees"): the thing counted is the keyphrase, not "Millionen Euro". Returns the tags."""
+    t2 = None
+    for i in compress(range(len(words)), map(_DE_AMOUNT_WORDS.__contains__, words)):
+        w = words[i].lower()
+        if w not in _DE_COUNTS:
+            if not i: continue
+            before = words[i - 1]
+            if not ((before[:1].isdigit() and before[-1:].isdigit()) or before.lower() in _DE_NUMBERS): continue  # not "1." nor "der Euro"
+        if t2 is None: t2 = list(tags)
+        t2[i] = "s"
+    return tags if t2 is None else "".join(t2)
+
 _OPENER_RE = re.compile("(?:^|(?<=[/|]))C")  # a capitalised word opening a sentence or a chunk
 
 def _sentence_openers(words:list, tags:str, lemmas:Callable, article:Article, seen:dict)->str:
@@ -1096,6 +1121,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
                 if lex.verb_form is not None and "N" in tags: tags = _finite_verbs(words, tags, lex.verb_form, lex.plain)  # "meinte Müller"
                 if lex.opener is not None: tags = _sentence_openers(words, tags, lex.opener, article, inside_caps)  # "Trotz der"
+                if not _DE_AMOUNT_WORDS.isdisjoint(words): tags = _german_amounts(words, tags)  # "300 Euro Geldstrafe"
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
                 if tags[:1] == "T" or "/T" in tags: tags = _name_openers(words, tags, article, openers, joins)  # only T before a name is left there
