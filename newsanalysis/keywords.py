@@ -882,16 +882,21 @@ def _of_names(words:list, terms:tuple, tags:str, max_len:int, get_all:Callable):
 
 _CASE_ARTICLES = frozenset("den das dem".split())  # German accusative and dative articles: a particle only after another
 
-def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable, alone:frozenset=_NAME_PARTICLES):
+def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Callable, alone:frozenset=_NAME_PARTICLES,
+                    name_before:Callable|None=None):
     """Particles in lower case between the words of a name join it: "Rio de Janeiro", "Charles de Gaulle", "Ursula von
     der Leyen", "Leon van Biljon" (one or two particles, `_NAME_PARTICLES`; the first one of `alone`), at a sentence
     start too. Returns `(terms, keys, tags)`, changed where a name was joined; the particles are no single-word
     candidates, as the `of` of "Bank of England" is none. German leaves out of `alone` the articles that open an
-    object, never a genitive (`_CASE_ARTICLES`): "Spieler das Geschlecht", "Österreicher den Pkw" are two nouns."""
+    object, never a genitive (`_CASE_ARTICLES`): "Spieler das Geschlecht", "Österreicher den Pkw" are two nouns. And
+    where every noun is capitalised, `name_before(words, i, j)` tells whether the words around the particles
+    `words[i:j]` may be a name's ("Rio de Janeiro", "Ursula von der Leyen"; not "Einsatz von Senfgas", "Zahl der
+    Flüchtlinge": `_german_particles`)."""
     n, t2 = len(words), None
     for i in compress(range(n), map(alone.__contains__, words)):
         j = i + 1 + (i + 1 < n and words[i + 1] in _NAME_PARTICLES)
         if not (i and words[i - 1][:1].isupper() and tags[i - 1] in "CDENAO" and j < n and tags[j] in "CDE"): continue
+        if name_before is not None and not name_before(words, i, j): continue  # German: "Einsatz von Senfgas"
         ts = [get_all(w) for w in words[i:j]]
         if None in ts: continue  # a word of one letter has no term: "Ortega y Gasset" stays apart
         if t2 is None: t2, terms, keys = list(tags), list(terms), list(keys)
@@ -948,6 +953,15 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
                 and (_found(seen, last, article, _alone_inside_text) or _found(seen, " ".join(words[p:b]), article, _alone_inside_text))):
             return p
     return None
+
+def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
+    """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
+    capitalised, "Einsatz von Senfgas" and "Zahl der Flüchtlinge" look like "Rio de Janeiro". The word before must be
+    a proper noun in Brill's lexicon or a word the German dictionary does not know (`known`: Rio, Santiago, Lula; not
+    Einsatz, Zahl), or, before two particles, the word after must be one the dictionary does not know ("Ursula von der
+    Leyen")."""
+    w = words[i - 1]
+    return w in _proper_nouns() or not known[w] or (j - i == 2 and not known[words[j]])
 
 def _place_and_person(runs:set, chunks:list)->dict:
     """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
@@ -1089,6 +1103,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     look, one, get_all = lex.__getitem__, lex.one.__getitem__, get_tokenizer(lang, stop_words=None)._terms.__getitem__
     runs, caps_nouns = (_NP_RE if lex.pos else _CAPS_NP_RE if lex.caps else _RUN_RE), lex.caps
     particles = _NAME_PARTICLES - _CASE_ARTICLES if caps_nouns else _NAME_PARTICLES  # German: "Spieler das Geschlecht"
+    name_before = functools.partial(_german_particles, lex.known) if caps_nouns and lex.known is not None else None  # "Einsatz von"
     inside_caps = {}  # German: capitalised words the article writes inside a sentence too (`_sentence_openers`)
     said_alone = {}  # German: the words of names the article writes alone, or only before another capitalised word (`_person_after_role`)
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
@@ -1137,7 +1152,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                     t = terms[i] = get_all(words[i].rstrip("."))  # initials: K.I. -> K.I
                     keys[i], t2[i] = (one(t), "C") if t else (None, "s")
                 terms, tags = tuple(terms), "".join(t2)
-            if not _NAME_PARTICLES.isdisjoint(words): terms, keys, tags = _particle_names(words, terms, keys, tags, get_all, particles)  # "Rio de Janeiro"
+            if not _NAME_PARTICLES.isdisjoint(words): terms, keys, tags = _particle_names(words, terms, keys, tags, get_all, particles, name_before)  # "Rio de Janeiro"
             nationals = []
             for m in _NAME_RE.finditer(tags):
                 a, b = m.span()
