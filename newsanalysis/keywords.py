@@ -954,6 +954,20 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
             return p
     return None
 
+def _name_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict)->int|None:
+    """German: where a one-word name starts that ends the name `words[a:b]` after a common noun saying what it is
+    ("Nachrichtenagentur Anadolu", "Palästinenserorganisation Hamas", "Gastgeber Chile", "Brasiliens Top-Stürmer
+    Neymar"), or None. The word before is a role as in `_person_after_role`; the name is an acronym or a word the German
+    dictionary does not know, and the article writes it alone too ("Anadolu
+    meldete"), and the role without it (a given name goes only before a surname: "Jörg Schmadtke", "Heinz-Christian
+    Strache"). English reads "adviser Bolton" so (`_role_before`)."""
+    proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
+    r, w = words[b - 2], words[b - 1]
+    if r in proper or r.isupper() or not ("-" in r or (known[r] and lemmas[r][:1].isupper())): return None
+    if not ((len(w) > 1 and w.isupper()) or not known[w]): return None  # not "Champions League", "Amtsgericht Wismar"
+    if not _found(seen, w, article, _alone_inside_text): return None
+    return None if _found(seen, ("given", r), article, lambda text, k: _only_before_capitals(text, k[1])) else b - 1
+
 def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
     capitalised, "Einsatz von Senfgas" and "Zahl der Flüchtlinge" look like "Rio de Janeiro". The word before must be
@@ -1164,8 +1178,10 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                                                                          lambda p, b: terms[p:b] in names)))  # "US Senator Kay Hagan": also Kay Hagan
                                   or (lex.known is not None and (p := _person_after_role(words, a, b, lex, article, said_alone)))):  # "Kanzlerin Angela Merkel"
                     k = terms[p:b]; names[k] += 1; name_at[b] = p  # the candidate: the person
-                    roles.append((a, p))  # and no single title either: "President"
+                    roles.append((a, p, "A"))  # and no single title either: "President"
                     if name_words is not None: name_words.setdefault(k, words[p:b])
+                elif lex.known is not None and (p := _name_after_role(words, a, b, lex, article, said_alone)):
+                    roles.append((a, p, "s"))  # German: "Nachrichtenagentur Anadolu" gives Anadolu
             if nationals: tags = "".join("A" if i in nationals else t for i, t in enumerate(tags))
             if lex.pos:
                 tags = _verbs_after_cues(words, tags, field == "title")  # "will support hunting", "could dent Lycos claims that"
@@ -1178,7 +1194,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             if "NG" in tags or "NH" in tags: tags = _ing_after_plurals(words, tags)  # "firms attending"
             tags = tags.translate(_PAST_TAGS)
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
-        for a, p in roles: tags = tags[:a] + "A" * (p - a) + tags[p:]  # words that qualify the person: no noun
+        for a, p, g in roles: tags = tags[:a] + g * (p - a) + tags[p:]  # words that qualify the person: no noun
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
