@@ -935,7 +935,7 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
     Netanyahu"), or None. The person is two or three words: given names (a proper noun in Brill's lexicon, a word the
     German dictionary of `simplemma` does not know, or one the article writes only before another capitalised word),
     then the surname, which the article also writes alone ("sagte Merkel"), or the person's words alone ("Angela Merkel
-    sagte"). The role is a common noun: the dictionary
+    sagte"), or the role before the surname alone ("Verkehrsminister Dobrindt"). The role is a common noun: the dictionary
     knows it and its lemma is capitalised, or it is a compound with a hyphen ("US-Außenminister John Kerry"); not a
     proper noun ("New York Times", "Marine Le Pen"). `seen`: what the article was found to hold so far."""
     proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
@@ -950,7 +950,8 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
         r = words[p - 1]
         if r in proper or not ("-" in r or (known[r] and lemmas[r][:1].isupper())): continue
         if ((given(words[p]) if p == b - 3 else True) and all(map(written_given, words[p:b - 1]))
-                and (_found(seen, last, article, _alone_inside_text) or _found(seen, " ".join(words[p:b]), article, _alone_inside_text))):
+                and (_found(seen, last, article, _alone_inside_text) or _found(seen, " ".join(words[p:b]), article, _alone_inside_text)
+                     or _found(seen, ("role", f"{r} {last}"), article, lambda text, k: _capital_inside(text, k[1])))):
             return p
     return None
 
