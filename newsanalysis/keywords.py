@@ -969,6 +969,18 @@ def _name_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict)-
     if not _found(seen, w, article, _alone_inside_text): return None
     return None if _found(seen, ("given", r), article, lambda text, k: _only_before_capitals(text, k[1])) else b - 1
 
+def _juxtaposed(w:str, lemmas:Callable)->bool:
+    """German: does the noun `w` end its phrase before the noun after it? A noun's plural or case form ("Experten" ->
+    Experte, "Qualifikationen" -> Qualifikation; not a genitive in -s, "Schwedens Superstar") opens no compound with the
+    next noun, which German writes as one word; two such nouns side by side belong to two parts of the clause ("nach
+    Angaben unabhängiger Experten Senfgas eingesetzt"). The lemma of the word in lower case tells a noun (Experte) from
+    an adjective that a name capitalises ("Obersten Gerichtshof", "Vereinigten Staaten", "Islamischen Staat": ober,
+    vereinigen, islamisch). Not an acronym or a proper noun of Brill's lexicon ("SV Ried", "US Open", "Maria
+    Enzersdorf")."""
+    if not w[:1].isupper() or w.isupper() or w in _proper_nouns(): return False
+    lemma = lemmas[w.lower()]
+    return lemma != w and lemma[:1].isupper() and w not in (lemma + "s", lemma + "es")
+
 def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
     capitalised, "Einsatz von Senfgas" and "Zahl der Flüchtlinge" look like "Rio de Janeiro". The word before must be
@@ -1199,6 +1211,9 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if max_len > 1:
             for m in runs.finditer(tags):
                 a, b = m.span()
+                if caps_nouns and lex.opener is not None and tags[b - 2] == "N" and _juxtaposed(words[b - 2], lex.opener):
+                    b -= 1  # German: "Experten Senfgas eingesetzt", "welche Qualifikationen Flüchtlinge mitnehmen"
+                    if b - a < 2: continue
                 s = a if b - a <= max_len else _cut(caps, b, max_len, words)  # a long run: its last words
                 if s < name_at.get(b, b) <= b - 2: s = name_at[b]  # "Italy coach John Kirwan": the name alone
                 elif not caps_nouns and caps[b - 1] in "CDE" and caps[b - 2] in "NP" and _role_before(words, caps, b - 2): continue  # "adviser Bolton"
