@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
+from .tokens import WORD_RE, ELISIONS, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -981,6 +981,25 @@ def _juxtaposed(w:str, lemmas:Callable)->bool:
     lemma = lemmas[w.lower()]
     return lemma != w and lemma[:1].isupper() and w not in (lemma + "s", lemma + "es")
 
+@functools.lru_cache(maxsize=None)
+def _elided(lang:str)->Callable|None:
+    "word -> does it open with an elided article or preposition (French `l'`, `d'`; `ELISIONS`)? None for other languages."
+    prefixes = ELISIONS.get(lang)
+    if not prefixes: return None
+    return re.compile(r"(?i)(?:" + "|".join(sorted(prefixes, key=len, reverse=True)) + r")['’](?=\w)").match
+
+def _split_runs(runs:re.Pattern, tags:str, cuts)->Iterable:
+    """`(start, end)` of each run of `runs` in `tags`, cut before the words at `cuts` (sorted): a word with an elided
+    article or preposition starts a new phrase ("un membre d'équipage", "redécouvrir l'archéologie": `membre` and
+    `équipage`, not "membre équipage"). Pieces of one word are left out."""
+    for m in runs.finditer(tags):
+        a, b = m.span()
+        for c in cuts:
+            if a < c < b:
+                if c - a >= 2: yield a, c
+                a = c
+        if b - a >= 2: yield a, b
+
 def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
     capitalised, "Einsatz von Senfgas" and "Zahl der Flüchtlinge" look like "Rio de Janeiro". The word before must be
@@ -1132,6 +1151,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     particles = _NAME_PARTICLES - _CASE_ARTICLES if caps_nouns else _NAME_PARTICLES  # German: "Spieler das Geschlecht"
     name_before = functools.partial(_german_particles, lex.known) if caps_nouns and lex.known is not None else None  # "Einsatz von"
     inside_caps = {}  # German: capitalised words the article writes inside a sentence too (`_sentence_openers`)
+    elided = _elided(lang) if lex.verbs is not None else None  # French, Italian, Catalan: "l'archéologie" opens a phrase
     said_alone = {}  # German: the words of names the article writes alone, or only before another capitalised word (`_person_after_role`)
     name_words, openers, demonyms = (name_words if lex.pos else None), {}, _word_tables().demonyms
     joins, inside = (_word_tables().openers, {}) if lex.pos else (None, None)
@@ -1209,8 +1229,8 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         caps, tags, spans = tags, tags.translate(_TAG_CAPS_NOUN if caps_nouns else _TAG_TO_NP), []
         for a, p, g in roles: tags = tags[:a] + g * (p - a) + tags[p:]  # words that qualify the person: no noun
         if max_len > 1:
-            for m in runs.finditer(tags):
-                a, b = m.span()
+            cuts = [i for i, w in enumerate(words) if ("'" in w or "’" in w) and elided(w)] if elided else ()  # "membre d'équipage"
+            for a, b in _split_runs(runs, tags, cuts):
                 if caps_nouns and lex.opener is not None and tags[b - 2] == "N" and _juxtaposed(words[b - 2], lex.opener):
                     b -= 1  # German: "Experten Senfgas eingesetzt", "welche Qualifikationen Flüchtlinge mitnehmen"
                     if b - a < 2: continue
