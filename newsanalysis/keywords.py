@@ -250,7 +250,7 @@ _OPENER_RE = re.compile("(?:^|(?<=[/|]))C")  # a capitalised word opening a sent
 def _sentence_openers(words:list, tags:str, lemmas:Callable, article:Article, seen:dict)->str:
     """German: a capitalised word that opens a sentence is no noun where its lemma (`lemmas[word]`) is in lower case: a
     conjunction, a preposition, an adverb or a verb ("Trotz der Schuldenkrise", "Obwohl das Gesetz", "Zudem", "Verliert
-    Strache", "Geboren wurde er"). It opens neither a phrase nor a name (`s`), and its `der` or `das` joins nothing
+    Strache", "Geboren wurde er"), and so is "Laut" ("Laut Polizei"), though the dictionary knows the noun. It opens neither a phrase nor a name (`s`), and its `der` or `das` joins nothing
     (`_particle_names`). An adjective's form stays what it was before a capitalised word ("Europäische Union", "Neue
     Zürcher Zeitung"), and so does one in -e, which may be a noun ("Verletzte wurden", "Interessierte können"). So does a
     word that the article writes with its capital inside a sentence too: a name the lemmas take for a verb ("Ahmet
@@ -260,7 +260,7 @@ def _sentence_openers(words:list, tags:str, lemmas:Callable, article:Article, se
         i = m.start()
         w = words[i]
         lemma = lemmas[w]
-        if not lemma[:1].islower(): continue  # a noun: Experten -> Experte
+        if not lemma[:1].islower() and w != "Laut": continue  # a noun: Experten -> Experte (but "Laut Polizei", not "der Laut")
         if lemma != w.lower() and w.endswith(_INFLECTED) and (w[-1] == "e" or (i + 1 < n and tags[i + 1] in "CDE")): continue
         if _found(seen, w, article, _capital_inside): continue
         if t2 is None: t2 = list(tags)
