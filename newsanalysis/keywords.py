@@ -940,8 +940,9 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
     proper noun ("New York Times", "Marine Le Pen"). `seen`: what the article was found to hold so far."""
     proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
     def noun_form(w): return lemmas[w] != w and lemmas[w][:1].isupper()  # a noun's plural or case: Züge -> Zug
-    def name(w): return w[:1].isupper() and "-" not in w and not w.isupper() and not noun_form(w)
-    def given(w): return name(w) and (w in proper or not known[w])
+    def double(w): return "-" in w and all(x in proper for x in w.split("-"))  # "Heinz-Christian", "Jean-Claude"
+    def name(w): return w[:1].isupper() and ("-" not in w or double(w)) and not w.isupper() and not noun_form(w)
+    def given(w): return name(w) and (w in proper or double(w) or not known[w])
     def written_given(w): return given(w) or (name(w) and _found(seen, ("given", w), article, lambda text, k: _only_before_capitals(text, k[1])))
     last = words[b - 1]
     if last.isupper() or noun_form(last): return None
@@ -1000,14 +1001,18 @@ def _split_runs(runs:re.Pattern, tags:str, cuts)->Iterable:
                 a = c
         if b - a >= 2: yield a, b
 
+def _german_noun(w:str, lex)->bool:
+    "German: is `w` a common noun by the lexicons: known to the dictionary, its lemma capitalised, no proper noun of Brill's lexicon?"
+    return w not in _proper_nouns() and lex.known[w] and lex.opener[w.lower()][:1].isupper()
+
 def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
     capitalised, "Einsatz von Senfgas" and "Zahl der Flüchtlinge" look like "Rio de Janeiro". The word before must be
     a proper noun in Brill's lexicon or a word the German dictionary does not know (`known`: Rio, Santiago, Lula; not
-    Einsatz, Zahl), or, before two particles, the word after must be one the dictionary does not know ("Ursula von der
-    Leyen")."""
+    Einsatz, Zahl), and no compound with a hyphen ("Lkw-Fahrten zu den Filialen"), or, before two particles, the word
+    after must be one the dictionary does not know ("Ursula von der Leyen")."""
     w = words[i - 1]
-    return w in _proper_nouns() or not known[w] or (j - i == 2 and not known[words[j]])
+    return w in _proper_nouns() or ("-" not in w and not known[w]) or (j - i == 2 and not known[words[j]])
 
 def _place_and_person(runs:set, chunks:list)->dict:
     """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
@@ -1205,6 +1210,9 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 a, b = m.span()
                 if b - a > 2 and lex.pos and words[a] in demonyms and all(map(_given_name, words[a + 1:b])):
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
+                if caps_nouns and lex.known is not None and any(_juxtaposed(words[i], lex.opener) and _german_noun(words[i + 1], lex)
+                                                                for i in range(a, b - 1)):
+                    continue  # German: two nouns side by side ("in unseren Händen Flugblätter"), no name
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
                 if name_words is not None and k not in name_words: name_words[k] = words[a:b]
                 if b - a > 2 and ((lex.pos and (p := _person_after_title(words, a, b, not a or tags[a - 1] == "/",
