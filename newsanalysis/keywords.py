@@ -172,19 +172,16 @@ _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective befo
 _ADVERB_ENDS = ("weise", "weile")  # German adverbs that end like an adjective: beispielsweise, mittlerweile
 _PARTICIPLE_ENDS = ("enen", "enden")  # inflected German participles: erschienenen, vorliegenden
 
-def _plain_verbs(lang:str)->Callable|None:
+def _plain_verbs(lemma:Callable, known:Callable)->Callable:
     """German: word -> is it a verb form that no adjective shares, whatever comes before it? A known word in -en that
     is its own lemma (the infinitive and the plural: "sagen Experten", "drohen Strafen", "wählen FPÖ"), or one in -e
     whose lemma is itself and an `n` (the subjunctive of reported speech: "müsse Reformen", "wolle Moskau"); not where
-    the word without its ending is an adjective ("dubiosen", "restriktiven", "faule Kredite", "offenen"). None where
-    `simplemma` is absent."""
-    try: import simplemma
-    except ImportError: return None
-    lemma, known = functools.partial(simplemma.lemmatize, lang=lang), functools.partial(simplemma.is_known, lang=lang)
-    def adjective(stem): return lemma(stem) == stem and known(stem)
+    the word without its ending is an adjective ("dubiosen", "restriktiven", "faule Kredite", "offenen"). `lemma[word]`
+    and `known[word]` look words up in the dictionary."""
+    def adjective(stem): return lemma[stem] == stem and known[stem]
     def plain(w):
-        if w.endswith("en"): return lemma(w) == w and known(w) and not adjective(w[:-2])
-        if w.endswith("e"): return lemma(w) == w + "n" and not adjective(w[:-1])
+        if w.endswith("en"): return lemma[w] == w and known[w] and not adjective(w[:-2])
+        if w.endswith("e"): return lemma[w] == w + "n" and not adjective(w[:-1])
         return False
     return plain
 
@@ -226,8 +223,8 @@ _DE_NUMBERS = frozenset("ein eine einen einem einer zwei drei vier fünf sechs s
                         "dreißig vierzig fünfzig hundert tausend halbe halben".split()) | _DE_COUNTS
 _DE_UNITS = frozenset("euro dollar pfund franken yen rubel lira prozent prozentpunkte tonnen tonne kilometer meter "
                       "zentimeter millimeter kilogramm kilo gramm liter hektar grad quadratmeter quadratkilometer stück "
-                      "stunden tage wochen monate jahre minuten sekunden punkte kilometern metern tagen wochen monaten jahren "
-                      "stunden minuten".split())  # after a number: its measure
+                      "stunden tage wochen monate jahre minuten sekunden punkte kilometern metern tagen monaten "
+                      "jahren".split())  # after a number: its measure
 _DE_AMOUNT_WORDS = frozenset(w.capitalize() for w in _DE_COUNTS | _DE_UNITS)
 
 def _german_amounts(words:list, tags:str)->str:
@@ -250,8 +247,8 @@ _OPENER_RE = re.compile("(?:^|(?<=[/|]))C")  # a capitalised word opening a sent
 def _sentence_openers(words:list, tags:str, lemmas:Callable, article:Article, seen:dict)->str:
     """German: a capitalised word that opens a sentence is no noun where its lemma (`lemmas[word]`) is in lower case: a
     conjunction, a preposition, an adverb or a verb ("Trotz der Schuldenkrise", "Obwohl das Gesetz", "Zudem", "Verliert
-    Strache", "Geboren wurde er"), and so is "Laut" ("Laut Polizei"), though the dictionary knows the noun. It opens neither a phrase nor a name (`s`), and its `der` or `das` joins nothing
-    (`_particle_names`). An adjective's form stays what it was before a capitalised word ("Europäische Union", "Neue
+    Strache", "Geboren wurde er"), and so is "Laut" ("Laut Polizei"), though the dictionary knows the noun. It opens
+    neither a phrase nor a name (`s`), and its `der` or `das` joins nothing (`_particle_names`). An adjective's form stays what it was before a capitalised word ("Europäische Union", "Neue
     Zürcher Zeitung"), and so does one in -e, which may be a noun ("Verletzte wurden", "Interessierte können"). So does a
     word that the article writes with its capital inside a sentence too: a name the lemmas take for a verb ("Ahmet
     Davutoğlu", "Hartz IV"; `seen`: the answers so far). Returns the tags."""
@@ -296,9 +293,9 @@ class _Lexicon(_WordCache):
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
         self.verb_form = _WordCache(self.verbs) if self.caps and self.verbs is not None else None  # German: read in context
-        self.opener = _WordCache(low) if self.caps and (low := _lemmas(lang)) is not None else None  # "Trotz der"
-        self.plain = _WordCache(pv) if self.caps and (pv := _plain_verbs(lang)) is not None else None  # "sagen Experten"
-        self.known = _WordCache(kn) if self.caps and (kn := _known_words(lang)) is not None else None  # "Kanzlerin Angela Merkel"
+        self.lemma = _WordCache(lm) if self.caps and (lm := _lemmas(lang)) is not None else None  # German: Experten -> Experte
+        self.known = _WordCache(kn) if self.lemma is not None and (kn := _known_words(lang)) is not None else None  # Kanzlerin
+        self.plain = _WordCache(_plain_verbs(self.lemma, self.known)) if self.known is not None else None  # "sagen Experten"
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
@@ -621,13 +618,16 @@ def _found(seen:dict, key:str, article:Article, test:Callable)->bool:
         seen[key] = test(text, key)
     return seen[key]
 
-def _capital_inside(text:str, word:str)->bool:
-    "Does `text` hold `word` right after a word or a comma and a space (and not as part of a longer word)?"
+def _whole_words(text:str, word:str)->Iterable:
+    "Where `text` holds `word`, not as part of a longer word: each start."
     i, n = text.find(word), len(word)
     while i >= 0:
-        if i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",") and not text[i + n:i + n + 1].isalnum(): return True
+        if not text[i + n:i + n + 1].isalnum() and (i == 0 or not text[i - 1].isalnum()): yield i
         i = text.find(word, i + 1)
-    return False
+
+def _capital_inside(text:str, word:str)->bool:
+    "Does `text` hold `word` right after a word or a comma and a space (and not as part of a longer word)?"
+    return any(i > 1 and text[i - 1] == " " and (text[i - 2].isalnum() or text[i - 2] == ",") for i in _whole_words(text, word))
 
 def _alone_inside(text:str, word:str, opener:str)->bool:
     "Does `text` hold `word` right after a word or a comma other than `opener` (and not as part of a longer word)?"
@@ -907,22 +907,18 @@ def _particle_names(words:list, terms:tuple, keys:tuple, tags:str, get_all:Calla
 def _alone_inside_text(text:str, word:str)->bool:
     """Does `text` hold `word` with no capitalised word right before it: a person named by the surname ("sagte Lawrow",
     ". Lawrow")?"""
-    i, n = text.find(word), len(word)
-    while i >= 0:
-        if not text[i + n:i + n + 1].isalnum() and (i == 0 or not text[i - 1].isalnum()):
-            before = text[:i].rstrip(" ")
-            if not before or not before[-1].isalnum() or not before.rsplit(None, 1)[-1][:1].isupper(): return True
-        i = text.find(word, i + 1)
+    for i in _whole_words(text, word):
+        j = i - 1
+        while j >= 0 and text[j] == " ": j -= 1
+        if j < 0 or not text[j].isalnum(): return True  # after a sentence's end, a comma, a quote
+        while j > 0 and not text[j - 1].isspace(): j -= 1
+        if not text[j].isupper(): return True  # after a lower-case word
     return False
 
 def _only_before_capitals(text:str, word:str)->bool:
     "Is every `word` of `text` followed by a space and a capitalised word, as a given name is (\"Uwe Böhnhardt\")?"
-    i, n = text.find(word), len(word)
-    while i >= 0:
-        if not text[i + n:i + n + 1].isalnum() and (i == 0 or not text[i - 1].isalnum()) and not (
-                text[i + n:i + n + 1] == " " and text[i + n + 1:i + n + 2].isupper()): return False
-        i = text.find(word, i + 1)
-    return True
+    n = len(word)
+    return all(text[i + n:i + n + 1] == " " and text[i + n + 1:i + n + 2].isupper() for i in _whole_words(text, word))
 
 @functools.lru_cache(maxsize=None)
 def _proper_nouns()->frozenset:
@@ -938,7 +934,7 @@ def _person_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict
     sagte"), or the role before the surname alone ("Verkehrsminister Dobrindt"). The role is a common noun: the dictionary
     knows it and its lemma is capitalised, or it is a compound with a hyphen ("US-Außenminister John Kerry"); not a
     proper noun ("New York Times", "Marine Le Pen"). `seen`: what the article was found to hold so far."""
-    proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
+    proper, known, lemmas = _proper_nouns(), lex.known, lex.lemma
     def noun_form(w): return lemmas[w] != w and lemmas[w][:1].isupper()  # a noun's plural or case: Züge -> Zug
     def double(w): return "-" in w and all(x in proper for x in w.split("-"))  # "Heinz-Christian", "Jean-Claude"
     def name(w): return w[:1].isupper() and ("-" not in w or double(w)) and not w.isupper() and not noun_form(w)
@@ -960,10 +956,10 @@ def _name_after_role(words:list, a:int, b:int, lex, article:Article, seen:dict)-
     """German: where a one-word name starts that ends the name `words[a:b]` after a common noun saying what it is
     ("Nachrichtenagentur Anadolu", "Palästinenserorganisation Hamas", "Gastgeber Chile", "Brasiliens Top-Stürmer
     Neymar"), or None. The word before is a role as in `_person_after_role`; the name is an acronym or a word the German
-    dictionary does not know, and the article writes it alone too ("Anadolu
-    meldete"), and the role without it (a given name goes only before a surname: "Jörg Schmadtke", "Heinz-Christian
-    Strache"). English reads "adviser Bolton" so (`_role_before`)."""
-    proper, known, lemmas = _proper_nouns(), lex.known, lex.opener
+    dictionary does not know, and the article writes it alone too ("Anadolu meldete"), and the role without it (a given
+    name goes only before a surname: "Jörg Schmadtke", "Heinz-Christian Strache"). English reads "adviser Bolton" so
+    (`_role_before`)."""
+    proper, known, lemmas = _proper_nouns(), lex.known, lex.lemma
     r, w = words[b - 2], words[b - 1]
     if r in proper or r.isupper() or not ("-" in r or (known[r] and lemmas[r][:1].isupper())): return None
     if not ((len(w) > 1 and w.isupper()) or not known[w]): return None  # not "Champions League", "Amtsgericht Wismar"
@@ -1003,7 +999,7 @@ def _split_runs(runs:re.Pattern, tags:str, cuts)->Iterable:
 
 def _german_noun(w:str, lex)->bool:
     "German: is `w` a common noun by the lexicons: known to the dictionary, its lemma capitalised, no proper noun of Brill's lexicon?"
-    return w not in _proper_nouns() and lex.known[w] and lex.opener[w.lower()][:1].isupper()
+    return w not in _proper_nouns() and lex.known[w] and lex.lemma[w.lower()][:1].isupper()
 
 def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     """German: may the particles `words[i:j]` join the capitalised words around them into a name? Where every noun is
@@ -1187,7 +1183,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
             if caps_nouns:
                 tags = tags.replace("T", "s")  # German: a noun opening a sentence stays one; "Die Gewerkschaft"
                 if lex.verb_form is not None and "N" in tags: tags = _finite_verbs(words, tags, lex.verb_form, lex.plain)  # "meinte Müller"
-                if lex.opener is not None: tags = _sentence_openers(words, tags, lex.opener, article, inside_caps)  # "Trotz der"
+                if lex.lemma is not None: tags = _sentence_openers(words, tags, lex.lemma, article, inside_caps)  # "Trotz der"
                 if not _DE_AMOUNT_WORDS.isdisjoint(words): tags = _german_amounts(words, tags)  # "300 Euro Geldstrafe"
             else:
                 tags = _SENT_START_CAPS.sub(_no_caps, tags)
@@ -1210,7 +1206,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
                 a, b = m.span()
                 if b - a > 2 and lex.pos and words[a] in demonyms and all(map(_given_name, words[a + 1:b])):
                     nationals.append(a); a += 1  # "American Robby Ginepri": the person, and an adjective before
-                if caps_nouns and lex.known is not None and any(_juxtaposed(words[i], lex.opener) and _german_noun(words[i + 1], lex)
+                if caps_nouns and lex.known is not None and any(_juxtaposed(words[i], lex.lemma) and _german_noun(words[i + 1], lex)
                                                                 for i in range(a, b - 1)):
                     continue  # German: two nouns side by side ("in unseren Händen Flugblätter"), no name
                 k = terms[a:b]; names[k] += 1; name_at[b] = a
@@ -1239,7 +1235,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
         if max_len > 1:
             cuts = [i for i, w in enumerate(words) if ("'" in w or "’" in w) and elided(w)] if elided else ()  # "membre d'équipage"
             for a, b in _split_runs(runs, tags, cuts):
-                if caps_nouns and lex.opener is not None and tags[b - 2] == "N" and _juxtaposed(words[b - 2], lex.opener):
+                if caps_nouns and lex.lemma is not None and tags[b - 2] == "N" and _juxtaposed(words[b - 2], lex.lemma):
                     b -= 1  # German: "Experten Senfgas eingesetzt", "welche Qualifikationen Flüchtlinge mitnehmen"
                     if b - a < 2: continue
                 s = a if b - a <= max_len else _cut(caps, b, max_len, words)  # a long run: its last words
