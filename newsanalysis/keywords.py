@@ -168,6 +168,12 @@ def _verb_test(lang:str)->Callable|None:
         lemma = simplemma.lemmatize(w, lang=lang)
         return lemma != w and lemma.endswith(ends)
     return is_verb
+_COUNT_WORDS = {  # numbers written as nouns in the Romance languages: a count, not a thing ("des millions d'euros")
+    "fr": "million millions milliard milliards millier milliers centaine centaines dizaine dizaines",
+    "pt": "milhão milhões bilhão bilhões milhar milhares centena centenas dezena dezenas",
+    "es": "millón millones millardo millardos millar millares centenar centenares decena decenas",
+    "it": "milione milioni miliardo miliardi migliaio migliaia centinaio centinaia decina decine",
+    "ca": "milió milions miler milers centenar centenars desena desenes"}
 _INFLECTED = ("e", "en", "er", "es", "em")  # endings of a German adjective before its noun: sozialen, neue, hohes
 _ADVERB_ENDS = ("weise", "weile")  # German adverbs that end like an adjective: beispielsweise, mittlerweile
 _PARTICIPLE_ENDS = ("enen", "enden")  # inflected German participles: erschienenen, vorliegenden
@@ -297,6 +303,7 @@ class _Lexicon(_WordCache):
         self.known = _WordCache(kn) if self.lemma is not None and (kn := _known_words(lang)) is not None else None  # Kanzlerin
         self.plain = _WordCache(_plain_verbs(self.lemma, self.known)) if self.known is not None else None  # "sagen Experten"
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
+        self.counts = frozenset(_COUNT_WORDS.get(lang, "").split())  # Romance numbers written as nouns: no noun
         self.one = _WordCache(lambda t: (t,))  # term -> (term,), the key of a single word, built once
     def _entry(self, w):
         if _is_gap(w): return (None, "/" if _SENT_GAP.search(w) else "|", None)  # between words: "/" ends a sentence
@@ -309,7 +316,7 @@ class _Lexicon(_WordCache):
             g = "NAO"[(word_class(x) if self.pos else NOUN).bit_length() - 1]
             if w[:1].isupper() or _PARTICLE_NAME.match(w): g = "CDE"["NAO".index(g)]  # al-Sharabi is a name too
             elif self.caps: g = "N" if len(x) > 2 and x.endswith(_INFLECTED) else "O"  # German: an adjective before a noun is inflected (not "de")
-            elif self.verbs is not None and self.verbs(x): g = "O"
+            elif self.verbs is not None and (self.verbs(x) or x in self.counts): g = "O"  # "sortira", "millions d'euros"
             elif g != "O" and self.pos:  # a verb after a noun or a name (`candidates`)
                 tables = _word_tables()
                 if x in tables.past: g = "VW"["NA".index(g)]
