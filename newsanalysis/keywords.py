@@ -211,17 +211,12 @@ def _finite_verbs(words:list, tags:str, is_verb:Callable, plain:Callable|None=No
         t2[i] = "O"
     return tags if t2 is None else "".join(t2)
 
-def _known_words(lang:str)->Callable|None:
-    "word -> does the `simplemma` dictionary of the language know it (German: Kanzlerin, Uwe; not Recep)? None where `simplemma` is absent."
+def _simplemma(lang:str, name:str)->Callable|None:
+    """`simplemma`'s `name` for the language: `lemmatize` (word -> lemma: Trotz -> trotz, Experten -> Experte) or
+    `is_known` (does its dictionary know the word: Kanzlerin, Uwe; not Recep). None where `simplemma` is absent."""
     try: import simplemma
     except ImportError: return None
-    return functools.partial(simplemma.is_known, lang=lang)
-
-def _lemmas(lang:str)->Callable|None:
-    "word -> its `simplemma` lemma (German: Trotz -> trotz, Experten -> Experte); None where `simplemma` is absent."
-    try: import simplemma
-    except ImportError: return None
-    return functools.partial(simplemma.lemmatize, lang=lang)
+    return functools.partial(getattr(simplemma, name), lang=lang)
 
 _DE_COUNTS = frozenset("hundert hunderte tausend tausende million millionen mio milliarde milliarden mrd billion billionen "
                        "dutzend dutzende".split())  # German numbers written as nouns: a count, not a thing ("Millionen Flüchtlinge")
@@ -299,8 +294,8 @@ class _Lexicon(_WordCache):
         self.caps = pos and lang in CAPITALISED_NOUNS  # every noun is capitalised: the capitals are the word classes
         self.verbs = _verb_test(lang) if pos else None  # Romance languages: lower-case verb forms end a phrase
         self.verb_form = _WordCache(self.verbs) if self.caps and self.verbs is not None else None  # German: read in context
-        self.lemma = _WordCache(lm) if self.caps and (lm := _lemmas(lang)) is not None else None  # German: Experten -> Experte
-        self.known = _WordCache(kn) if self.lemma is not None and (kn := _known_words(lang)) is not None else None  # Kanzlerin
+        self.lemma = _WordCache(lm) if self.caps and (lm := _simplemma(lang, "lemmatize")) is not None else None  # Experten -> Experte
+        self.known = _WordCache(_simplemma(lang, "is_known")) if self.lemma is not None else None  # Kanzlerin
         self.plain = _WordCache(_plain_verbs(self.lemma, self.known)) if self.known is not None else None  # "sagen Experten"
         self.extra = frozenset(NEWS_STOP_WORDS.get(lang, "").split())
         self.counts = frozenset(_COUNT_WORDS.get(lang, "").split())  # Romance numbers written as nouns: no noun
