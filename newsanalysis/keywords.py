@@ -160,12 +160,12 @@ def _verb_test(lang:str)->Callable|None:
     sortir, "morreu" -> morrer)? None where the language has no `INFINITIVES` or `simplemma` is absent."""
     ends = INFINITIVES.get(lang)
     if ends is None: return None
-    try: import simplemma
-    except ImportError: return None
+    lemmatize = _simplemma(lang, "lemmatize")
+    if lemmatize is None: return None
     adverb = lang in ("pt", "es", "it")  # and adverbs in -mente: "precisamente", "finalmente" (not "semente")
     def is_verb(w):
         if adverb and len(w) > 7 and w.endswith("mente"): return True
-        lemma = simplemma.lemmatize(w, lang=lang)
+        lemma = lemmatize(w)
         return lemma != w and lemma.endswith(ends)
     return is_verb
 _COUNT_WORDS = {  # numbers written as nouns in the Romance languages: a count, not a thing ("des millions d'euros")
@@ -827,10 +827,10 @@ def _person_after_title(words:list, a:int, b:int, opens:bool=False, known:Callab
     return None
 
 _ALL_CAPS = re.compile("[CDE]+$").fullmatch
-_OF = frozenset({"of", "from", "for"})
+_OF = frozenset({"of", "from", "for", "to"})
 
 def _after_of(words:list, i:int, b:int)->bool:
-    """Does the name `words[i:b]` follow a title and `of`, `from` or `for` (President of the United States Joe Biden),
+    """Does the name `words[i:b]` follow a title and `of`, `from`, `for` or `to` (President of the United States Joe Biden),
     and may its last two words be a person's name? After a title in lower case ("leader of Zimbabwe Robert Mugabe")
     both words must be able to belong to one ("master of the South Shropshire Hunt" is no person), after a
     capitalised one the first (surnames such as Trump or Bush are common words too)."""
@@ -1013,17 +1013,24 @@ def _german_particles(known:Callable, words:list, i:int, j:int)->bool:
     return w in _proper_nouns() or ("-" not in w and not known[w]) or (j - i == 2 and not known[words[j]])
 
 def _place_and_person(runs:set, chunks:list)->dict:
-    """Names of three or four words after `of`/`from`/`for` that are a place and a person ("President of France Emmanuel
-    Macron", "Senator from Vermont Bernie Sanders"): the person's two words, when the article also names the person
-    by the surname alone ("Sanders said") or by these two words alone. {run: person}."""
-    last = {k[-1] for k in runs}
-    alone, pair = Counter(), Counter()  # surname capitalised after no capitalised word; the two words after none
+    """Names of three or four words after `of`/`from`/`for`/`to` that are a place and a person ("President of France
+    Emmanuel Macron", "Senator from Vermont Bernie Sanders", "Ambassador to Germany Richard Grenell"): the person's two
+    words, when the article also names the person by the surname alone ("Sanders said") or by these two words alone,
+    or names the place alone ("Germany bans Mahan Air"). {run: person}."""
+    last, places = {k[-1] for k in runs}, {k[0] for k in runs}
+    alone, pair, place = Counter(), Counter(), set()  # surname capitalised after no capitalised word; the two words after none; places alone
+    caps = lambda words, i: 0 <= i < len(words) and words[i][:1].isupper()
     for words, terms in chunks:
         for i in compress(range(len(terms)), map(last.__contains__, terms)):
             if not words[i][:1].isupper(): continue
             if i == 0 or not words[i - 1][:1].isupper(): alone[terms[i]] += 1
             elif i == 1 or not words[i - 2][:1].isupper(): pair[tuple(terms[i - 1:i + 1])] += 1
-    return {k: k[-2:] for k in runs if alone[k[-1]] or pair[k[-2:]]}
+        for i in compress(range(len(terms)), map(places.__contains__, terms)):
+            if not caps(words, i) or caps(words, i - 1): continue
+            for k in runs:  # the place's words, with no capitalised word on either side
+                n = len(k) - 2
+                if terms[i:i + n] == k[:n] and not caps(words, i + n): place.add(k[:n])
+    return {k: k[-2:] for k in runs if alone[k[-1]] or pair[k[-2:]] or k[:-2] in place}
 
 def _cut(caps:str, b:int, max_len:int, words:list)->int:
     """Start of the candidate of a run of words longer than `max_len` ending at `b`: its last words, never part of a
