@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, ELISIONS, _unglue, MARKUP_RE, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
+from .tokens import WORD_RE, ELISIONS, _unglue, HTML_MARKUP, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -1151,6 +1151,7 @@ def _unshout(words:list, lang:str, spell:_Spellings|None=None)->list:
             if words[i].islower() and starts(i): words[i] = words[i].capitalize()  # it starts a sentence
     return words, shown
 
+_MARKUP_RE = re.compile(rf"{HTML_MARKUP}|(?<![^\n])\(\([^\s()]{{1,40}}\)\)")  # an interviewer's tag, one word: ((WN)); the guest's name stays
 def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Counter, name_words:dict|None, of_runs:set):
     """The parts of an article as the candidate pass reads them, one at a time: `(field, words, terms, keys, tags, spans)`.
     `tags` holds a word class per word (`N`, `A`, `P`, `O`, `s`; `/` ends a sentence); `spans` holds `(run start, start,
@@ -1169,7 +1170,7 @@ def _read_parts(article:Article, lex:_Lexicon, lang:str, max_len:int, names:Coun
     spell = _Spellings(article)  # the article's spellings of words written in capitals, looked up when needed
     glued = {}  # CamelCase words at a line start -> written inside a sentence too (a name, not a glued dateline)?
     for field, text in _segments(article):
-        if "&" in text or "<" in text: text = MARKUP_RE.sub(" | ", text)  # entities and tags end a chunk
+        if "&" in text or "<" in text or "((" in text: text = _MARKUP_RE.sub(" | ", text)  # entities, tags and interviewers' tags end a chunk
         text = _unglue(text, " | ", lambda w: _found(glued, w, article, _inside_sentence))  # a glued dateline ends a chunk (not "HealthSouth")
         if field == "lead" and text[:1].isupper(): text = _dateline(text, spell)  # "LOS ANGELES (AP) —"
         words, shown = _TOKEN_RE.findall(text), None

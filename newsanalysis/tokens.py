@@ -11,9 +11,9 @@ import Stemmer, stopwordsiso
 from .core import OptionError
 
 # %% auto #0
-__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'MARKUP_RE', 'ABBREVIATIONS', 'LEAD_WORDS', 'MAX_CACHED_WORDS',
-           'languages', 'Token', 'mask_markup', 'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'lead_end',
-           'unwrap_lines', 'Tokenizer', 'normalise', 'get_tokenizer']
+__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'HTML_MARKUP', 'SPEAKER_TAG', 'MARKUP_RE', 'ABBREVIATIONS',
+           'LEAD_WORDS', 'MAX_CACHED_WORDS', 'languages', 'Token', 'mask_markup', 'boilerplate_spans',
+           'mask_boilerplate', 'sentence_spans', 'lead_end', 'unwrap_lines', 'Tokenizer', 'normalise', 'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -59,12 +59,14 @@ _DOTTED_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 ACRONYMS = frozenset({"US", "WHO", "IT", "UN", "ID", "AI", "OR", "ON", "IS"})  # all-caps forms that are not stop words
 
 # %% ../nbs/tokens.ipynb #a558fa10
-MARKUP_RE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});|<(?:/?[A-Za-z][^<>]{0,500}|!--[^<>]{0,500}--)>")
+HTML_MARKUP = r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});|<(?:/?[A-Za-z][^<>]{0,500}|!--[^<>]{0,500}--)>"
+SPEAKER_TAG = r"(?<![^\n])\(\([^()\n]{1,40}\)\)"  # a speaker's tag opening a line of a transcript: ((WN)), ((Vlada Stamenković))
+MARKUP_RE = re.compile(f"{HTML_MARKUP}|{SPEAKER_TAG}")
 
 def mask_markup(text:str, # the text
                )->str:
-    "`text` with HTML entities and tags replaced by as many spaces (offsets are kept)."
-    if "&" not in text and "<" not in text: return text
+    "`text` with HTML entities and tags, and the speakers' tags of a transcript, replaced by as many spaces (offsets are kept)."
+    if "&" not in text and "<" not in text and "((" not in text: return text
     return MARKUP_RE.sub(lambda m: " " * (m.end() - m.start()), text)
 
 # %% ../nbs/tokens.ipynb #98c9df21
