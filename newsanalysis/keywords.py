@@ -155,6 +155,7 @@ INFINITIVES = {"fr": ("er", "ir", "re", "oir"), "pt": ("ar", "er", "ir", "or"), 
                "it": ("are", "ere", "ire", "rre"), "ca": ("ar", "er", "ir", "re"),  # endings of Romance infinitives
                "de": ("en", "ern", "eln")}  # and German ones (read only for words in -te, -en: `_finite_verbs`)
 
+_ELIDED = re.compile(r"^\w+['’]")  # an elided article or preposition before the word: l'avortement
 def _verb_test(lang:str)->Callable|None:
     """word -> is it a verb form other than the infinitive (its `simplemma` lemma is an infinitive: "sortira" ->
     sortir, "morreu" -> morrer)? None where the language has no `INFINITIVES` or `simplemma` is absent."""
@@ -163,8 +164,10 @@ def _verb_test(lang:str)->Callable|None:
     lemmatize = _simplemma(lang, "lemmatize")
     if lemmatize is None: return None
     adverb = lang in ("pt", "es", "it")  # and adverbs in -mente: "precisamente", "finalmente" (not "semente")
+    known = _simplemma(lang, "is_known") if lang in ("fr", "ca") else None  # adverbs in -ment: not in the dictionary
     def is_verb(w):
         if adverb and len(w) > 7 and w.endswith("mente"): return True
+        if known is not None and len(w) > 6 and w.endswith("ment") and not known(_ELIDED.sub("", w)): return True  # "grièvement blessées"
         lemma = lemmatize(w)
         return lemma != w and lemma.endswith(ends)
     return is_verb
