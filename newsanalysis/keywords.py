@@ -767,7 +767,8 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     the person's name has no title and starts with no common word: a given name. When two people share the surname
     ("Joe Biden", "Hunter Biden"), the titled name stays as it is. Whatever the surname (also a common word, as Trump
     or King), the titled name also joins a person when the article writes the same title before one full name, and only
-    one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written. A
+    one, that ends in the surname: "President Trump" is Donald Trump where "President Donald Trump" is written (and "US
+    President Trump" where "United States President Donald Trump" is: the country before the title may differ). A
     knighthood's title goes before the given name: "Sir Alan" is Sir Alan Budd where he is the only Sir Alan written with
     a surname (`_GIVEN_NAME_TITLES`: knights and dames; a king's or a queen's given name also opens a hospital's name)."""
     titles, low, bare = _titles(), _word_tables().lower, _bare.__getitem__
@@ -781,10 +782,12 @@ def _titled_names(name_words:dict, names:Counter)->dict:
     out = {k: one[k[-1]] for k in sorted(tkeys) if k[-1] in one and bare(name_words[k][-1]) not in low
            and bare(name_words[one[k[-1]]][-1]) == bare(name_words[k][-1])}  # the same surname, not its stem: not Williams
     for k in sorted(tkeys - out.keys()):
-        n = len(k) - 1  # the title's words
-        full = {f[i + n:] for f, ws in name_words.items() if len(f) > len(k) and f[-1] == k[-1]
-                for i in range(len(f) - len(k))  # the title, after words that only qualify it: "US President Donald Trump"
-                if f[i:i + n] == k[:n] and titles.isdisjoint(map(bare, ws[i + n:])) and all(map(_modifier, ws[:i]))}
+        j, kw = 0, name_words[k]
+        while j < len(k) - 2 and _place_word(kw[j]): j += 1  # "US President Trump": the title after its country
+        n = len(k) - 1 - j  # the title's words
+        full = {f[i + n:] for f, ws in name_words.items() if len(f) > n + 1 and f[-1] == k[-1]
+                for i in range(len(f) - n - 1)  # the title, after words that only qualify it: "United States President Donald Trump"
+                if f[i:i + n] == k[j:j + n] and titles.isdisjoint(map(bare, ws[i + n:])) and all(map(_modifier, ws[:i]))}
         if len(full) == 1: out[k] = full.pop()  # "President Donald Trump" written: "President Trump" is Donald Trump
     for k in sorted(tkeys - out.keys()):
         if len(k) == 2 and bare(name_words[k][0]) in _GIVEN_NAME_TITLES:
