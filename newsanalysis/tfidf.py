@@ -150,9 +150,11 @@ class TermCounts(NamedTuple):
     forms:Counter             # (term, word as written) -> occurrences in the batch
 
 def _clean_form(w:str)->str:
-    "How a word is shown: normalised apostrophes, no possessive `'s`."
+    """How a word is shown: normalised apostrophes, no possessive `'s`, and initials with their last full stop, which the
+    tokenizer leaves to the gap when a comma or the sentence's end follows ("Washington, D.C." gives `D.C`: D.C.)."""
     n = normalise(w)
-    return n[:-2] if n[-2:] in ("'s", "'S") and len(n) > 2 else n
+    if n[-2:] in ("'s", "'S") and len(n) > 2: n = n[:-2]
+    return n + "." if n[-2:-1] == "." and _tokens._DOTTED_RE.fullmatch(n) else n
 
 def _written_form(w:str, tk)->str:
     "How a word is shown in a keyphrase or a topic label: `_clean_form`, without an elided article (l'Ukraine: Ukraine)."
