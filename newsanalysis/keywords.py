@@ -1473,6 +1473,22 @@ def _fuller_name(k:tuple, c:tuple, words:list)->bool:
         else: extra.append(w)
     return i == len(c) and all(map(_modifier, extra))
 
+def _person_titled(k:tuple, names:Counter, name_words:dict, people:Iterable=())->tuple|None:
+    """The person a name of three words or more names after titles, when the article also writes the person's name
+    without them, or names the person so after a title (`people`: "President Trump", `Candidates.titled`): "President
+    Donald Trump", "First Lady Melania Trump", "Businessman Don Blankenship" -> Donald Trump, Melania Trump, Don
+    Blankenship. The words before the person are titles and modifiers (`_modifier`), one at least a
+    title that is no place (the `States` of "United States Air Force" makes no "Air Force" a person), the person's name
+    has no title and opens with a capital. None if no such person is written."""
+    ws = name_words.get(k)
+    if ws is None or len(k) < 3: return None
+    titles = _titles()
+    for i in range(1, len(k) - 1):
+        if (k[i:] in names or k[i:] in people) and ws[i][:1].isupper() and titles.isdisjoint(map(_bare.__getitem__, ws[i:])):
+            return k[i:] if (all(map(_modifier, ws[:i]))
+                             and any(_bare[w] in titles and not _place_word(w) for w in ws[:i])) else None
+    return None
+
 def _spelled_out(short:tuple, long:tuple)->bool:
     """Is `long` the key `short` with one of its words, an acronym, spelled out? ("WHO", "World Health Organization";
     "U.S. Navy", "United States Navy": the letters of the acronym open the words that replace it.)"""
@@ -1512,8 +1528,11 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full, surnames = {}, {}  # last word -> the name it ends (most frequent, then shortest); the same for a particle and a word
+    people = set(titled.values()) if titled else ()
+    def person(nm): return titled.get(nm) if titled and nm in titled else (
+        name_words and len(nm) > 2 and _person_titled(nm, names, name_words, people)) or nm
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
-        if len(nm) <= 3 and "of" not in nm: full.setdefault(nm[-1], titled.get(nm, nm) if titled else nm)  # "Adamowicz": the person
+        if len(nm) <= 3 and "of" not in nm and nm[-1] not in full: full[nm[-1]] = person(nm)  # "Adamowicz": the person
         if len(nm) > 2 and nm[-2] in _NAME_PARTICLES and name_words and name_words.get(nm, "Aa")[-2].islower():
             surnames.setdefault(nm[-2:], nm)  # "van Biljon": Leon van Biljon (but the band Van Halen is not Eddie Van Halen)
     chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
@@ -1522,6 +1541,8 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if len(k) == 1: k = full.get(k[0], k)
         elif k in surnames: k = surnames[k]
         elif titled and k in titled: covered.append(set(k)); k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz" (and covers "Mayor")
+        elif name_words and len(k) > 2 and (p := _person_titled(k, names, name_words, people)):  # "President Donald Trump": Donald Trump
+            covered.append({t for t, w in zip(k[:len(k) - len(p)], name_words[k]) if not _place_word(w)}); k = p  # covers "President", not "US"
         if k in merged: merged[k] += s; continue
         sk = set(k)
         if any(map(sk.issubset, sets)) or (covered and any(map(sk.issubset, covered))): continue
