@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from sklearn.base import BaseEstimator, TransformerMixin
 from .core import OptionError, NewsAnalysisError, STATUS_OK, STATUS_EMPTY, STATUS_NO_TERMS
 from .corpus import Article, Corpus, iter_articles, check_text
-from .tokens import WORD_RE, ELISIONS, _unglue, HTML_MARKUP, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
+from .tokens import WORD_RE, SENT_MARKS, ELISIONS, _unglue, HTML_MARKUP, mask_boilerplate, unwrap_lines, get_tokenizer, _WordCache, _may_hold_boilerplate
 from .tfidf import DocumentFrequencies, FIELD_WEIGHTS, as_article, as_articles, TermCounts, count_terms, merge_term_counts, best_forms, term_matrix, _clean_form, _written_form, _segments
 
 # %% auto #0
@@ -35,7 +35,7 @@ CHUNK_RE = re.compile(rf"(?:(?:{_INITIALS}|{_W}(?:(?<!['’][sS])|{_IN_PHRASE}))
 # one pass over a part: words (and initials), an empty token after a possessive 's, and each gap between words
 _TOKEN_RE = re.compile(rf"{_INITIALS}|{_W}|{_ENDS_PHRASE}(?=[ \t])|[^\w \t](?:[ \t]*[^\w \t])*")
 _is_gap = re.compile(r"(?!\w)").match
-_SENT_ENDS = ".!?…\n"  # a gap holding one of these ends a sentence
+_SENT_ENDS = ".!?…\n" + SENT_MARKS  # a gap holding one of these ends a sentence (and the Hindi `।`, the Arabic `؟`…)
 _SENT_GAP = re.compile(f"[{_SENT_ENDS}]")
 NEWS_STOP_WORDS = {  # calendar words: frequent in news, never what a story is about (not "may", "march", "mars")
     "en": "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow "

@@ -6,14 +6,16 @@
 from __future__ import annotations
 import re, unicodedata, functools
 from bisect import bisect_right
+from collections import Counter
 from typing import NamedTuple, Callable
 import Stemmer, stopwordsiso
 from .core import OptionError
 
 # %% auto #0
-__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'HTML_MARKUP', 'SPEAKER_TAG', 'MARKUP_RE', 'ABBREVIATIONS',
-           'LEAD_WORDS', 'MAX_CACHED_WORDS', 'languages', 'Token', 'mask_markup', 'boilerplate_spans',
-           'mask_boilerplate', 'sentence_spans', 'lead_end', 'unwrap_lines', 'Tokenizer', 'normalise', 'get_tokenizer']
+__all__ = ['SNOWBALL', 'WORD_RE', 'ELISIONS', 'ACRONYMS', 'HTML_MARKUP', 'SPEAKER_TAG', 'MARKUP_RE', 'SENT_MARKS',
+           'ABBREVIATIONS', 'LEAD_WORDS', 'MAX_CACHED_WORDS', 'SCRIPT_STOP_WORDS', 'languages', 'Token', 'mask_markup',
+           'boilerplate_spans', 'mask_boilerplate', 'sentence_spans', 'lead_end', 'unwrap_lines', 'Tokenizer',
+           'normalise', 'get_tokenizer']
 
 # %% ../nbs/tokens.ipynb #5eb675a3
 SNOWBALL = {"ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -40,7 +42,22 @@ class Token(NamedTuple):
     def is_stop(self)->bool: return self.term is None
 
 # %% ../nbs/tokens.ipynb #657c886f
-WORD_RE = re.compile(r"\w[\w\u0300-\u036f]*(?:['’\-.‐‑][\w\u0300-\u036f]+)*")
+def _combining_marks()->str:
+    """The body of a character class of the marks that belong to the letter before them (Unicode categories Mn and Mc:
+    `é` written as two characters, the vowel signs of Devanagari, Arabic vowel points), and the zero-width non-joiner
+    and joiner inside Persian and Indic words. Python's `\\w` matches none of them, so without them "रहे" would read `रह`.
+    Not the variation selectors and enclosing marks that dress an emoji or a keycap (`1️⃣` is the number 1), and only
+    those of the Basic Multilingual Plane, where the scripts of today's news are: a class that reaches beyond it makes
+    Python's `re` test its ranges one by one, and the pass over every text half as fast again."""
+    cat = unicodedata.category
+    cps = sorted([c for c in range(0x10000) if not 0xFE00 <= c <= 0xFE0F and cat(chr(c)) in ("Mn", "Mc")] + [0x200C, 0x200D])
+    runs, a = [], cps[0]
+    for prev, c in zip(cps, cps[1:] + [None]):
+        if c != prev + 1: runs.append((a, prev)); a = c
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+
+_MARKS = _combining_marks()
+WORD_RE = re.compile(rf"\w[\w{_MARKS}]*(?:['’\-.‐‑][\w{_MARKS}]+)*")
 _CAMEL_RE = re.compile(r"^([A-Z][a-z]{3,})([A-Z][a-z]{2,})\b", re.M)
 _GLUED_AFTER_BREAK = re.compile(r"\n[A-Z][a-z]{3,}[A-Z][a-z]{2,}\b")  # a literal first character: a fast scan
 def _unglue(text:str, sep:str=" ", keep:Callable|None=None)->str:
@@ -130,7 +147,10 @@ def _read_words(text:str)->list:
     return WORD_RE.findall(mask_boilerplate(text)) if _may_hold_boilerplate(text, words) else words
 
 # %% ../nbs/tokens.ipynb #8e813ec1
-_SENT_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE])|\n+")
+_CASELESS = ("\u0590-\u05ff\u0600-\u06ff\u0700-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u10d0-\u10ff\u1100-\u11ff"
+             "\u1200-\u139f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ufb1d-\ufdff\ufe70-\ufeff")  # letters with no case
+SENT_MARKS = "।॥؟۔。！？"  # full stops of scripts that end nothing but a sentence
+_SENT_RE = re.compile(rf"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE{_CASELESS}])|[{SENT_MARKS}]+[\"'”’»)\]]*|\n+")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st gen gov sen rep lt col sgt capt cmdr adm maj jr sr vs etc inc ltd co corp no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx est dept univ".split())
 
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
@@ -211,6 +231,21 @@ class _WordCache(dict):
         v = self[w] = self.make(w)
         return v
 
+SCRIPT_STOP_WORDS = {"LATIN": ("en",), "CYRILLIC": ("ru", "uk", "bg"), "GREEK": ("el",), "ARABIC": ("ar", "fa", "ur"),
+                     "HEBREW": ("he",), "DEVANAGARI": ("hi", "mr"), "BENGALI": ("bn",), "GUJARATI": ("gu",),
+                     "ARMENIAN": ("hy",), "THAI": ("th",), "HANGUL": ("ko",)}  # script -> languages whose stop words it writes
+
+def _script(word:str)->str:
+    "The script of a word's first letter, as Unicode names it: LATIN, CYRILLIC, DEVANAGARI…"
+    c = word[0]
+    if c.isascii(): return "LATIN"
+    return unicodedata.name(c, "").split(" ", 1)[0]
+
+@functools.lru_cache(maxsize=None)
+def _script_stop_words(script:str)->frozenset:
+    "The stop words of the languages `SCRIPT_STOP_WORDS` gives for `script`, lower-cased (empty for another script)."
+    return frozenset(w.lower() for l in SCRIPT_STOP_WORDS.get(script, ()) if stopwordsiso.has_lang(l) for w in stopwordsiso.stopwords(l))
+
 class Tokenizer:
     "Split news text into words, sentences and terms for one language; every step can be changed or switched off."
     def __init__(self,
@@ -231,6 +266,9 @@ class Tokenizer:
         elif isinstance(stop_words, str): raise OptionError(f"stop_words must be 'iso', None or a collection of words, not {stop_words!r}")
         else: sw = set(stop_words)
         self.stop_words = frozenset(w.lower().replace("’", "'") for w in sw | set(extra_stop_words))
+        own = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else sw  # the words that tell the language's script
+        scripts = Counter(map(_script, filter(None, own))).most_common(1) if stop_words is not None else ()
+        self._script = scripts[0][0] if scripts else None  # the language's own script; None: no stop words of other scripts
         # PyStemmer's own cache is switched off (size 0): terms are cached per distinct word here, and its cache
         # made stemming a new word three times slower.
         self._stemmer = Stemmer.Stemmer(SNOWBALL[lang], 0) if (stem and lang in SNOWBALL) else None
@@ -240,7 +278,7 @@ class Tokenizer:
     def __repr__(self): return f"Tokenizer(lang={self.lang!r}, stop_words={len(self.stop_words)}, stem={self.stem})"
     def __getstate__(self): d = self.__dict__.copy(); d["_stemmer"] = None; d["_terms"] = None; return d
     def __setstate__(self, d):
-        self.__dict__.update(d)
+        self.__dict__.update(d); self.__dict__.setdefault("_script", None)
         self._stemmer = Stemmer.Stemmer(SNOWBALL[self.lang], 0) if (self.stem and self.lang in SNOWBALL) else None
         self._terms = _WordCache(self._term)
 
@@ -275,6 +313,7 @@ def _term_of(self:Tokenizer, word:str):
     low = n.lower()
     if len(low) < self.min_len or "_" in low: return None
     if low in self.stop_words and n not in ACRONYMS: return None
+    if self._script is not None and (s := _script(n)) != self._script and low in _script_stop_words(s): return None  # "और" in English
     if self._stemmer is None: return low
     if "-" in low: return "-".join(self._stemmer.stemWord(p) for p in low.split("-"))
     return self._stemmer.stemWord(low)

@@ -92,6 +92,27 @@ def test_non_english_articles():
     assert "maceda" in pt and "soldados" in pt
 
 
+def test_scripts_with_vowel_marks_and_quotes_in_another_script():
+    """Hindi and Arabic words are read whole (their vowel signs are marks, which `\\w` does not match), and the stop
+    words of a quoted language in another script make no keyphrase of an English story."""
+    hi = Article(id="hi", lang="hi", title="दिल्ली में बाढ़ से हज़ारों लोग बेघर",
+                 body="दिल्ली में यमुना नदी का जलस्तर बढ़ने से हज़ारों लोग बेघर हो गए हैं। सरकार ने राहत शिविर खोले हैं। "
+                      "मुख्यमंत्री ने कहा कि राहत शिविरों में भोजन और दवाइयाँ दी जा रही हैं।")
+    ar = Article(id="ar", lang="ar", body="أعلنت الحكومة المصرية حالة الطوارئ في القاهرة بعد الفيضانات. "
+                                          "وقالت الحكومة إن الفيضانات دمرت مئات المنازل.")
+    en = Article(id="en", body="Sex workers in Bangalore lost their income in the lockdown. One of them told us: "
+                               "\"हम लोग कहाँ जाएँ और क्या करें, जब काम ही नहीं है?\" The charity gave food to the sex workers.")
+    kp = extract_keyphrases([hi, ar, en], top=10)
+    for a in (hi, ar):
+        words = set(a.text.replace("।", " ").replace(".", " ").split())
+        got = kp[kp.id == a.id].phrase.tolist()
+        assert got and all(w in words for p in got for w in p.split()), (a.id, got)  # every word as written, none cut
+    assert "राहत शिविर" in kp[kp.id == "hi"].phrase.tolist()
+    quoted = " ".join(kp[kp.id == "en"].phrase.tolist())
+    assert not any(w in quoted.split() for w in ("और", "जब", "ही", "नहीं", "है")), quoted  # stopwords-iso's Hindi ones
+    assert "sex workers" in kp[kp.id == "en"].phrase.tolist()
+
+
 def test_deterministic(seed):
     corpus = read_corpus(ROOT / "data")
     a = extract_keyphrases(corpus, top=10, mmr=0.6)
