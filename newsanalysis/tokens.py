@@ -42,19 +42,24 @@ class Token(NamedTuple):
     def is_stop(self)->bool: return self.term is None
 
 # %% ../nbs/tokens.ipynb #657c886f
+def _unicode_class(cats:tuple, skip:range=range(0), extra:tuple=())->str:
+    """The body of a regular-expression character class of the characters of the Basic Multilingual Plane in the Unicode
+    categories `cats` (not those in `skip`; with the code points `extra`), as ranges: Python's `re` knows no `\\p{..}`.
+    Beyond that plane a class makes `re` test its ranges one by one, and every pass over a text half as fast again."""
+    cat = unicodedata.category
+    cps = sorted([c for c in range(0x10000) if c not in skip and cat(chr(c)) in cats] + list(extra))
+    runs, a = [], cps[0]
+    for prev, c in zip(cps, cps[1:] + [None]):
+        if c != prev + 1: runs.append((a, prev)); a = c
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+
 def _combining_marks()->str:
     """The body of a character class of the marks that belong to the letter before them (Unicode categories Mn and Mc:
     `é` written as two characters, the vowel signs of Devanagari, Arabic vowel points), and the zero-width non-joiner
     and joiner inside Persian and Indic words. Python's `\\w` matches none of them, so without them "रहे" would read `रह`.
     Not the variation selectors and enclosing marks that dress an emoji or a keycap (`1️⃣` is the number 1), and only
-    those of the Basic Multilingual Plane, where the scripts of today's news are: a class that reaches beyond it makes
-    Python's `re` test its ranges one by one, and the pass over every text half as fast again."""
-    cat = unicodedata.category
-    cps = sorted([c for c in range(0x10000) if not 0xFE00 <= c <= 0xFE0F and cat(chr(c)) in ("Mn", "Mc")] + [0x200C, 0x200D])
-    runs, a = [], cps[0]
-    for prev, c in zip(cps, cps[1:] + [None]):
-        if c != prev + 1: runs.append((a, prev)); a = c
-    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    those of the Basic Multilingual Plane, where the scripts of today's news are (`_unicode_class`)."""
+    return _unicode_class(("Mn", "Mc"), skip=range(0xFE00, 0xFE10), extra=(0x200C, 0x200D))
 
 _MARKS = _combining_marks()
 WORD_RE = re.compile(rf"\w[\w{_MARKS}]*(?:['’\-.‐‑][\w{_MARKS}]+)*")
@@ -147,10 +152,9 @@ def _read_words(text:str)->list:
     return WORD_RE.findall(mask_boilerplate(text)) if _may_hold_boilerplate(text, words) else words
 
 # %% ../nbs/tokens.ipynb #8e813ec1
-_CASELESS = ("\u0590-\u05ff\u0600-\u06ff\u0700-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u10d0-\u10ff\u1100-\u11ff"
-             "\u1200-\u139f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\ufb1d-\ufdff\ufe70-\ufeff")  # letters with no case
+_SENT_STARTS = _unicode_class(("Lu", "Lt", "Lo", "Nd"))  # capitals, letters of scripts with no case, digits
 SENT_MARKS = "।॥؟۔。！？"  # full stops of scripts that end nothing but a sentence
-_SENT_RE = re.compile(rf"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z\d\u00C0-\u00DE{_CASELESS}])|[{SENT_MARKS}]+[\"'”’»)\]]*|\n+")
+_SENT_RE = re.compile(rf"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[{_SENT_STARTS}])|[{SENT_MARKS}]+[\"'”’»)\]]*|\n+")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st gen gov sen rep lt col sgt capt cmdr adm maj jr sr vs etc inc ltd co corp no nos jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx est dept univ".split())
 
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
