@@ -1477,9 +1477,9 @@ def _person_titled(k:tuple, names:Counter, name_words:dict, people:Iterable=())-
     """The person a name of three words or more names after titles, when the article also writes the person's name
     without them, or names the person so after a title (`people`: "President Trump", `Candidates.titled`): "President
     Donald Trump", "First Lady Melania Trump", "Businessman Don Blankenship" -> Donald Trump, Melania Trump, Don
-    Blankenship. The words before the person are titles and modifiers (`_modifier`), one at least a
-    title that is no place (the `States` of "United States Air Force" makes no "Air Force" a person), the person's name
-    has no title and opens with a capital. None if no such person is written."""
+    Blankenship. The words before the person are titles and modifiers (`_modifier`), one at least a title that is no
+    place (the `States` of "United States Air Force" makes no "Air Force" a person); the person's name has no title and
+    opens with a capital. None if no such person is written."""
     ws = name_words.get(k)
     if ws is None or len(k) < 3: return None
     titles = _titles()
@@ -1528,11 +1528,11 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
     "The best `top` keys after merging names and near-duplicates (optionally MMR re-ranked): [(key, score)]."
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     full, surnames = {}, {}  # last word -> the name it ends (most frequent, then shortest); the same for a particle and a word
-    people = set(titled.values()) if titled else ()
-    def person(nm): return titled.get(nm) if titled and nm in titled else (
-        name_words and len(nm) > 2 and _person_titled(nm, names, name_words, people)) or nm
+    people = set(titled.values()) if titled else ()  # "President Donald Trump" -> Donald Trump, worked out once per name
+    persons = {nm: p for nm in name_words if len(nm) > 2 and (p := _person_titled(nm, names, name_words, people))} if name_words else {}
     for nm in sorted(names, key=lambda nm: (-names[nm], len(nm), nm)):
-        if len(nm) <= 3 and "of" not in nm and nm[-1] not in full: full[nm[-1]] = person(nm)  # "Adamowicz": the person
+        if len(nm) <= 3 and "of" not in nm and nm[-1] not in full:  # "Adamowicz": the person
+            full[nm[-1]] = titled[nm] if titled and nm in titled else persons.get(nm, nm)
         if len(nm) > 2 and nm[-2] in _NAME_PARTICLES and name_words and name_words.get(nm, "Aa")[-2].islower():
             surnames.setdefault(nm[-2:], nm)  # "van Biljon": Leon van Biljon (but the band Van Halen is not Eddie Van Halen)
     chosen, merged, sets, covered, want = [], {}, [], [], top * pool if mmr is not None else top
@@ -1541,8 +1541,8 @@ def _select(scores:dict, names:Counter, top:int, mmr:float|None=None, pool:int=3
         if len(k) == 1: k = full.get(k[0], k)
         elif k in surnames: k = surnames[k]
         elif titled and k in titled: covered.append(set(k)); k = titled[k]  # "Mayor Adamowicz" counts for "Paweł Adamowicz" (and covers "Mayor")
-        elif name_words and len(k) > 2 and (p := _person_titled(k, names, name_words, people)):  # "President Donald Trump": Donald Trump
-            covered.append({t for t, w in zip(k[:len(k) - len(p)], name_words[k]) if not _place_word(w)}); k = p  # covers "President", not "US"
+        elif k in persons:  # "President Donald Trump": Donald Trump, and its titles covered ("President", not "US")
+            p = persons[k]; covered.append({t for t, w in zip(k[:len(k) - len(p)], name_words[k]) if not _place_word(w)}); k = p
         if k in merged: merged[k] += s; continue
         sk = set(k)
         if any(map(sk.issubset, sets)) or (covered and any(map(sk.issubset, covered))): continue

@@ -270,7 +270,7 @@ class Tokenizer:
         elif isinstance(stop_words, str): raise OptionError(f"stop_words must be 'iso', None or a collection of words, not {stop_words!r}")
         else: sw = set(stop_words)
         self.stop_words = frozenset(w.lower().replace("’", "'") for w in sw | set(extra_stop_words))
-        own = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else sw  # the words that tell the language's script
+        own = sw if stop_words == "iso" or not stopwordsiso.has_lang(lang) else stopwordsiso.stopwords(lang)  # they tell the script
         scripts = Counter(map(_script, filter(None, own))).most_common(1) if stop_words is not None else ()
         self._script = scripts[0][0] if scripts else None  # the language's own script; None: no stop words of other scripts
         # PyStemmer's own cache is switched off (size 0): terms are cached per distinct word here, and its cache
